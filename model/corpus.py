@@ -1,0 +1,51 @@
+"""Reading the raw documents: the seeds in data/seeds and the third-party corpus, read in place."""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from .paths import SEEDS_DIR, SPLIT_FILE, corpus_dir
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    text: str
+    source: str  # "seed" or "corpus"
+
+
+def read_text(path: Path) -> str:
+    """Exactly as stored: UTF-8, no newline translation (gold offsets count every character)."""
+    with open(path, encoding="utf-8", newline="") as f:
+        return f.read()
+
+
+def load_seeds(seeds_dir: Path = SEEDS_DIR) -> list[Document]:
+    return [Document(p.name, read_text(p), "seed") for p in sorted(Path(seeds_dir).glob("*.txt"))]
+
+
+def load_corpus(directory: str | Path | None = None, ids: list[str] | None = None) -> list[Document]:
+    """Passages of the shared corpus; ``[]`` with a warning when the directory is absent."""
+    root = corpus_dir(directory)
+    if not root.is_dir():
+        log.warning("corpus directory %s not found: continuing with the seeds only "
+                    "(set NER_CORPUS_DIR or corpus_dir in the config; see README)", root)
+        return []
+    paths = [root / i for i in ids] if ids is not None else sorted(root.glob("[0-9]*.txt"))
+    return [Document(p.name, read_text(p), "corpus") for p in paths if p.is_file()]
+
+
+def load_split(path: Path = SPLIT_FILE) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def training_documents(directory: str | Path | None = None, split_file: Path = SPLIT_FILE) -> list[Document]:
+    """Seeds plus every corpus passage outside the holdout."""
+    split = load_split(split_file)
+    holdout = set(split["holdout"])
+    corpus = [d for d in load_corpus(directory) if d.id not in holdout]
+    return load_seeds() + corpus
