@@ -1,0 +1,153 @@
+"""What it costs to run (``make bench``): throughput, memory, load time, training time.
+
+Writes reports/bench.md and reports/bench.json. Figures are medians of a few repeats on the
+machine it runs on; the table names that machine.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from model.corpus import training_documents  # noqa: E402
+from model.paths import MODEL_DIR, REPORTS_DIR  # noqa: E402
+
+
+def cpu_name() -> str:
+    try:
+        for line in open("/proc/cpuinfo", encoding="utf-8"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def make_docs(length: int, count: int) -> list[str]:
+    """Documents of exactly ``length`` characters cut from training text (never the holdout)."""
+    text = "".join(d.text for d in training_documents())
+    while len(text) < length * count:
+        text += text
+    return [text[i * length:(i + 1) * length] for i in range(count)]
+
+
+def timed(fn, repeats: int = 3) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def bench_weak(repeats: int) -> dict:
+    from model.weak import default_labeller
+
+    labeller = default_labeller()
+    docs = [d.text for d in training_documents()]
+    t0 = time.perf_counter()
+    labeller.label("预热")  # builds the gazetteer automaton
+    build = time.perf_counter() - t0
+    chars = sum(map(len, docs))
+    sec = timed(lambda: [labeller.label(t) for t in docs], repeats)
+    return {"chars": chars, "seconds": sec, "chars_per_s": chars / sec, "first_call_s": build}
+
+
+def bench_model(model_dir: Path, device: str, quantize: bool, repeats: int, gold_f1: bool) -> dict:
+    import torch
+
+    from model.predict import Recognizer
+
+    torch.set_num_threads(torch.get_num_threads())
+    t0 = time.perf_counter()
+    rec = Recognizer(model_dir, device=device, quantize=quantize)
+    load = time.perf_counter() - t0
+    rows = {}
+    for length, batch in ((500, 1), (500, 32), (5000, 1), (5000, 32)):
+        docs = make_docs(length, batch)
+        rec.batch_size = 32
+        rec.predict(docs[:1])  # warm-up
+        sec = timed(lambda: rec.predict(docs if batch > 1 else docs[0]), repeats)
+        rows[f"{length}x{batch}"] = length * batch / sec
+    out = {"load_s": load, "chars_per_s": rows, "quantized": rec.quantized, "device": str(rec.device)}
+    if gold_f1:
+        from model.evaluate import evaluate, recognizer_system
+        from model.paths import GOLD_FILE
+
+        rep = evaluate(GOLD_FILE, {"m": recognizer_system(rec)}, n_boot=10)
+        out["f1_simplified"] = rep["systems"]["m"]["by_script"]["simplified"]["strict"]["micro"]["f1"]
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    import torch
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", default=str(MODEL_DIR))
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--out", default=str(REPORTS_DIR))
+    args = parser.parse_args(argv)
+    report = {"machine": {"cpu": cpu_name(), "cores": os.cpu_count(),
+                          "torch": torch.__version__, "threads": torch.get_num_threads(),
+                          "python": platform.python_version()}}
+    report["weak"] = bench_weak(args.repeats)
+    model_dir = Path(args.model)
+    if (model_dir / "config.json").is_file():
+        report["model_fp32"] = bench_model(model_dir, args.device, False, args.repeats, True)
+        if args.device == "cpu":
+            report["model_int8"] = bench_model(model_dir, args.device, True, args.repeats, True)
+        meta = json.loads((model_dir / "training_meta.json").read_text()) if (model_dir / "training_meta.json").is_file() else {}
+        if meta:
+            report["training"] = {"seconds": meta["train_seconds"], "epochs": meta["config"]["epochs"],
+                                  "seconds_per_epoch": meta["train_seconds"] / meta["config"]["epochs"],
+                                  "windows": meta["train_windows_used"], "device": meta["device"],
+                                  "config": meta["config"]["config_path"]}
+    report["peak_rss_mb"] = rss_mb()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bench.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    md = render(report)
+    (out / "bench.md").write_text(md, encoding="utf-8")
+    print(md)
+
+
+def render(r: dict) -> str:
+    m = r["machine"]
+    lines = ["# Benchmark", "", f"Machine: {m['cpu']}, {m['cores']} cores, torch {m['torch']} "
+             f"({m['threads']} threads), Python {m['python']}. Command: `make bench`.", "",
+             "| system | 500 chars × 1 | 500 × 32 | 5,000 × 1 | 5,000 × 32 | load (s) | holdout F1 |",
+             "|---|---|---|---|---|---|---|"]
+    w = r["weak"]
+    lines.append(f"| weak labeller (chars/s, whole training text) | {w['chars_per_s']:,.0f} | | | | "
+                 f"{w['first_call_s']:.1f} | |")
+    for key, name in (("model_fp32", "model fp32"), ("model_int8", "model dynamic int8")):
+        if key in r:
+            x = r[key]
+            c = x["chars_per_s"]
+            lines.append(f"| {name} (chars/s, {x['device']}) | {c['500x1']:,.0f} | {c['500x32']:,.0f} | "
+                         f"{c['5000x1']:,.0f} | {c['5000x32']:,.0f} | {x['load_s']:.1f} | "
+                         f"{100 * x['f1_simplified']:.1f} |")
+    lines.append("")
+    lines.append(f"Peak resident memory of the benchmark process: {r['peak_rss_mb']:.0f} MB.")
+    if "training" in r:
+        t = r["training"]
+        lines.append(f"Training ({t['config']}): {t['seconds']:.0f} s for {t['epochs']} epochs "
+                     f"({t['seconds_per_epoch']:.0f} s per epoch, {t['windows']} windows) on {t['device']}.")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()

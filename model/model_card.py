@@ -1,0 +1,57 @@
+"""The model card (README.md in the saved model directory): data, labels, scores, limits."""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from .evaluate import SCRIPTS, _table, evaluate, model_system, weak_system
+from .labels import TAGS
+from .paths import PROJECT_ROOT
+
+log = logging.getLogger(__name__)
+
+
+def write_model_card(model_dir: Path, config: dict) -> dict | None:
+    gold = PROJECT_ROOT / config["gold"]
+    meta = json.loads((model_dir / "training_meta.json").read_text(encoding="utf-8"))
+    scores_md = "No gold holdout was available (the shared corpus is missing), so no score is given."
+    report = None
+    try:
+        report = evaluate(gold, {"model": model_system(model_dir, quantize=False), "weak": weak_system()},
+                          config.get("corpus_dir"), n_boot=200)
+    except (FileNotFoundError, ValueError) as err:
+        log.warning("no holdout evaluation: %s", err)
+    if report:
+        scores_md = "\n\n".join(f"**{s}**\n\n" + _table(report, ["model", "weak"], s) for s in SCRIPTS)
+        (model_dir / "holdout_scores.json").write_text(
+            json.dumps({s: report["systems"]["model"]["by_script"][s]["strict"] for s in SCRIPTS}, indent=1),
+            encoding="utf-8")
+    card = f"""---
+language: zh
+license: mit
+tags: [token-classification, ner, chinese, weak-supervision]
+---
+# Poverty-alleviation NER (REGION, PROGRAM, AMOUNT, POPULATION)
+
+A character-level token classifier fine-tuned from `{meta['base_model']}` on weak labels
+(rules and gazetteers, see the project README) over {meta['data']['seeds']} seed documents and
+{meta['data']['corpus_passages']} corpus passages ({meta['train_windows_used']} training windows).
+Labels (`id2label`): {', '.join(TAGS)}. Input: one token per character of the normalised text
+(simplified script, half-width, inline pinyin removed); use the package's `predict()`, which
+normalises and maps spans back to the caller's original string.
+
+Config: `{config['config_path']}`; seed {config['seed']}; trained in {meta['train_seconds']} s on
+`{meta['device']}`; commit `{meta['git_commit']}`.
+
+## Gold holdout scores (strict, %)
+
+{scores_md}
+
+## Limits
+- Trained on weak labels: it inherits the rules' blind spots (see the project's evaluation report).
+- News and report prose from mainland China, 2014-2024; other genres are untested.
+- Windows of {config['max_length']} tokens; longer documents are read in overlapping windows.
+"""
+    (model_dir / "README.md").write_text(card, encoding="utf-8")
+    return report

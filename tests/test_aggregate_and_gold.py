@@ -1,0 +1,116 @@
+"""Aggregation of votes, the gold-file loader, scoring and windowing: the plumbing under every score."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from model.gold import GoldFormatError, load_gold, sha256
+from model.labels import TAGS, spans_to_tag_ids, tag_ids_to_spans
+from model.scoring import seqeval_scores, span_counts, summarise
+from model.spans import Span
+from model.weak.aggregate import WeakLabeller, resolve
+from model.weak.base import LabellingFunction
+from model.windows import windows
+
+
+def test_program_swallows_what_it_contains():
+    votes = [Span(1, 12, "PROGRAM", "program_title"), Span(1, 3, "REGION", "region_gazetteer"),
+             Span(4, 8, "AMOUNT", "amount_arabic")]
+    assert resolve(votes) == [Span(1, 12, "PROGRAM", "program_title")]
+
+
+def test_longer_reading_wins_within_a_tier():
+    votes = [Span(0, 2, "REGION", "a"), Span(0, 3, "REGION", "b"), Span(3, 6, "REGION", "a")]
+    assert resolve(votes) == [Span(0, 3, "REGION", "b"), Span(3, 6, "REGION", "a")]
+
+
+def test_numbers_beat_places_and_ties_go_to_the_first_function():
+    votes = [Span(0, 4, "REGION", "r"), Span(2, 5, "AMOUNT", "m")]
+    assert resolve(votes) == [Span(2, 5, "AMOUNT", "m")]
+    tie = [Span(0, 2, "REGION", "second"), Span(1, 3, "REGION", "first")]
+    assert resolve(tie, {"first": 0, "second": 1}) == [Span(1, 3, "REGION", "first")]
+
+
+def test_labeller_maps_back_to_original_offsets():
+    lf = LabellingFunction("test_lf", "REGION", lambda t: [(m, m + 3) for m in range(len(t)) if t.startswith("萍乡经", m)])
+    labeller = WeakLabeller([lf])
+    text = "在萍鄉(xiāng)經開區"
+    [span] = labeller.label(text)
+    assert text[span.start:span.end] == "萍鄉(xiāng)經"
+
+
+def _write(tmp_path, obj):
+    p = tmp_path / "gold.jsonl"
+    p.write_text(json.dumps(obj, ensure_ascii=False) + "\n", encoding="utf-8")
+    return p
+
+
+def test_inline_gold_checks_span_text(tmp_path):
+    ok = {"id": "a", "text": "湖南省投入785万元", "spans": [{"start": 0, "end": 3, "label": "REGION", "text": "湖南省"}]}
+    assert load_gold(_write(tmp_path, ok))[0].spans == [Span(0, 3, "REGION")]
+    bad = dict(ok, spans=[{"start": 0, "end": 2, "label": "REGION", "text": "湖南省"}])
+    with pytest.raises(GoldFormatError, match="file says"):
+        load_gold(_write(tmp_path, bad))
+    with pytest.raises(GoldFormatError, match="unknown label"):
+        load_gold(_write(tmp_path, dict(ok, spans=[{"start": 0, "end": 3, "label": "PLACE"}])))
+    overlap = dict(ok, spans=[{"start": 0, "end": 3, "label": "REGION"}, {"start": 2, "end": 4, "label": "REGION"}])
+    with pytest.raises(GoldFormatError, match="overlapping"):
+        load_gold(_write(tmp_path, overlap))
+
+
+def test_standoff_gold_refuses_changed_or_missing_passage(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "0001.txt").write_text("湖南省投入785万元", encoding="utf-8")
+    line = {"id": "0001.txt", "source": "corpus", "sha256": sha256("湖南省投入785万元"),
+            "spans": [{"start": 5, "end": 10, "label": "AMOUNT", "text": "785万元"}]}
+    assert load_gold(_write(tmp_path, line), corpus)[0].text == "湖南省投入785万元"
+    with pytest.raises(GoldFormatError, match="sha256"):
+        load_gold(_write(tmp_path, dict(line, sha256="0" * 64)), corpus)
+    with pytest.raises(GoldFormatError, match="not found"):
+        load_gold(_write(tmp_path, dict(line, id="0002.txt")), corpus)
+
+
+def test_shipped_gold_set_is_well_formed():
+    from model.paths import GOLD_FILE, corpus_dir
+
+    if not corpus_dir().is_dir():
+        pytest.skip("shared corpus not present")
+    docs = load_gold(GOLD_FILE)
+    assert len(docs) >= 30
+    labels = {s.label for d in docs for s in d.spans}
+    assert labels == {"REGION", "PROGRAM", "AMOUNT", "POPULATION"}
+    assert sum(len(d.spans) for d in docs) >= 300
+
+
+def test_strict_and_overlap_scores_agree_with_seqeval():
+    gold = [[Span(0, 3, "REGION"), Span(5, 11, "AMOUNT")], [Span(2, 4, "POPULATION")]]
+    pred = [[Span(0, 3, "REGION"), Span(5, 10, "AMOUNT")], [Span(2, 4, "POPULATION"), Span(6, 8, "REGION")]]
+    strict = summarise(span_counts(gold, pred, "strict"))
+    assert strict["micro"]["precision"] == pytest.approx(2 / 4)
+    assert strict["micro"]["recall"] == pytest.approx(2 / 3)
+    assert strict["AMOUNT"]["f1"] == 0.0
+    reference = seqeval_scores(gold, pred, [12, 10])
+    assert reference["micro"]["f1"] == pytest.approx(strict["micro"]["f1"])
+    overlap = summarise(span_counts(gold, pred, "overlap"))
+    assert overlap["AMOUNT"]["f1"] == 1.0
+
+
+def test_tags_round_trip():
+    spans = [Span(1, 3, "REGION"), Span(3, 5, "AMOUNT"), Span(7, 8, "POPULATION")]
+    ids = spans_to_tag_ids(spans, 0, 9)
+    decoded = tag_ids_to_spans([TAGS[i] for i in ids])
+    assert [(a, b, label) for a, b, label, _ in decoded] == [(s.start, s.end, s.label) for s in spans]
+
+
+def test_windows_never_cut_an_entity():
+    text = "一二三四五六七八九十" * 5
+    spans = [Span(i, i + 4, "REGION") for i in range(0, 48, 6)]
+    for width in range(6, 20):
+        cuts = windows(text, width, spans)
+        assert cuts[0][0] == 0 and cuts[-1][1] == len(text)
+        assert all(b - a <= width for a, b in cuts)
+        assert all(a1 == b0 for (_, b0), (a1, _) in zip(cuts, cuts[1:]))
+        for a, b in cuts[1:]:
+            assert not any(s.start < a < s.end for s in spans)
