@@ -20,21 +20,12 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.machine import cpu_name  # noqa: E402
 from model.paths import BASE_MODEL_DIR, REPORTS_DIR  # noqa: E402
 
 SENTENCES = ["习近平总书记在2019年全国两会上有关脱贫攻坚的重要讲话。",
              "截至2020年底，全县贫困人口全部脱贫，人均纯收入达到8000元。",
              "贵州省毕节市赫章县的易地扶贫搬迁安置点共安置1.2万人。"]
-
-
-def cpu_name() -> str:
-    try:
-        for line in open("/proc/cpuinfo", encoding="utf-8"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def tokens_per_second(model, batch: dict, repeats: int) -> float:
@@ -86,7 +77,7 @@ def main() -> None:
         print(f"{name}: {speed:,.0f} tokens/s", file=sys.stderr)
 
     table = "\n".join([
-        f"# Base encoder forward speed\n",
+        "# Base encoder forward speed\n",
         f"`{args.base.name}` ({sum(p.numel() for p in fp32.parameters()) / 1e6:.1f}M parameters), batch "
         f"{args.batch} x {args.length} tokens, median of {args.repeats} repeats after a warm-up, "
         f"`torch.inference_mode()`.\n",

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .gold import GoldDocument, load_gold
-from .paths import GOLD_FILE, PROJECT_ROOT, REPORTS_DIR
+from .paths import GOLD_FILE, REPORTS_DIR
 from .scoring import seqeval_scores, span_counts, summarise
 from .spans import LABELS, Span
 from .variants import to_traditional, with_pinyin
@@ -154,7 +154,7 @@ def _pct(x: float | None) -> str:
 
 def render_markdown(report: dict, provenance: dict) -> str:
     names = list(report["systems"])
-    lines = [f"# Evaluation report", "",
+    lines = ["# Evaluation report", "",
              f"Gold: `{report['gold']}` — {report['documents']} documents, spans {report['spans']}.  ",
              f"Systems: {', '.join(f'`{n}`' for n in names)}. Strict = exact boundaries and label "
              "(seqeval, IOB2, strict mode); overlap = a predicted span overlapping a gold span of its label.", ""]
@@ -193,24 +193,22 @@ def render_markdown(report: dict, provenance: dict) -> str:
 
 
 def _table(report: dict, names: list[str], script: str) -> str:
+    """Strict P/R/F1 per system, the strict F1 difference (first minus second), overlap F1."""
     head = "| label | " + " | ".join(f"{n} P | {n} R | {n} F1" for n in names)
-    if len(names) > 1:
-        head += f" | ΔF1 | {names[0]} F1 overlap | {names[1]} F1 overlap"
-    head += " | support |"
-    sep = "|---" * (1 + 3 * len(names) + (3 if len(names) > 1 else 0) + 1) + "|"
-    rows = [head, sep]
+    head += (f" | ΔF1 ({names[0]} − {names[1]})" if len(names) > 1 else "")
+    head += "".join(f" | {n} F1 overlap" for n in names) + " | support |"
+    ncols = 1 + 3 * len(names) + (len(names) > 1) + len(names) + 1
+    rows = [head, "|---" * ncols + "|"]
+    by = {n: report["systems"][n]["by_script"][script] for n in names}
     for label in [*LABELS, "micro", "macro"]:
         cells = []
         for n in names:
-            s = report["systems"][n]["by_script"][script]["strict"][label]
+            s = by[n]["strict"][label]
             cells += [_pct(s["precision"]), _pct(s["recall"]), f"**{_pct(s['f1'])}**"]
         if len(names) > 1:
-            f0 = report["systems"][names[0]]["by_script"][script]["strict"][label]["f1"]
-            f1 = report["systems"][names[1]]["by_script"][script]["strict"][label]["f1"]
-            cells.append(f"{100 * (f0 - f1):+.1f}")
-            cells += [_pct(report["systems"][n]["by_script"][script]["overlap"][label]["f1"]) for n in names]
-        support = report["systems"][names[0]]["by_script"][script]["strict"][label]["support"]
-        rows.append(f"| {label} | " + " | ".join(cells) + f" | {support} |")
+            cells.append(f"{100 * (by[names[0]]['strict'][label]['f1'] - by[names[1]]['strict'][label]['f1']):+.1f}")
+        cells += [_pct(by[n]["overlap"][label]["f1"]) for n in names]
+        rows.append(f"| {label} | " + " | ".join(cells) + f" | {by[names[0]]['strict'][label]['support']} |")
     return "\n".join(rows)
 
 
