@@ -34,7 +34,8 @@ def run_variant(name: str, base: dict, overrides: dict) -> dict:
     config = {**base, **overrides, "output_dir": str(out)}
     if "window_chars" in overrides or "augment" in overrides:
         config["dataset_dir"] = f"data/dataset-{name}"
-    train(config)
+    if not (out / "training_meta.json").is_file():  # a finished model is scored, not retrained
+        train(config)
     meta = json.loads((out / "training_meta.json").read_text())
     report = evaluate(GOLD_FILE, {"model": model_system(out, quantize=False)}, n_boot=200)
     by = report["systems"]["model"]["by_script"]

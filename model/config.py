@@ -29,6 +29,7 @@ DEFAULTS: dict = {
     "bf16": False,
     "augment": {},
     "max_train_windows": None,
+    "quantize_cpu": False,  # predict() on CPU with dynamic int8 Linear layers (see make bench)
 }
 
 

@@ -34,3 +34,42 @@ def tag_ids_to_spans(tags: list[str], scores: list[float] | None = None) -> list
         if kind in ("B", "I") and cur is None:
             cur = [i, i + 1, label]
     return out
+
+
+def allowed_transitions() -> "np.ndarray":
+    """``allowed[i, j]``: tag j may follow tag i in IOB2 (I-X only after B-X or I-X)."""
+    import numpy as np
+
+    n = len(TAGS)
+    allowed = np.ones((n, n), dtype=bool)
+    for j, tag in enumerate(TAGS):
+        if tag.startswith("I-"):
+            label = tag[2:]
+            allowed[:, j] = False
+            allowed[TAG2ID[f"B-{label}"], j] = allowed[j, j] = True
+    return allowed
+
+
+def viterbi_tags(log_probs: "np.ndarray") -> list[int]:
+    """The most probable tag sequence that is valid IOB2, from per-character log-probabilities.
+
+    Argmax decoding lets a model emit ``O I-X I-X`` or ``B-X I-Y``, which decode to fragments; the
+    constrained path turns such hesitations into whole spans (or none).
+    """
+    import numpy as np
+
+    length, n = log_probs.shape
+    if length == 0:
+        return []
+    penalty = np.where(allowed_transitions(), 0.0, -np.inf)
+    start_ok = np.array([0.0 if not t.startswith("I-") else -np.inf for t in TAGS])
+    score = log_probs[0] + start_ok
+    back = np.zeros((length, n), dtype=np.int64)
+    for i in range(1, length):
+        cand = score[:, None] + penalty  # [prev, next]
+        back[i] = cand.argmax(0)
+        score = cand.max(0) + log_probs[i]
+    path = [int(score.argmax())]
+    for i in range(length - 1, 0, -1):
+        path.append(int(back[i, path[-1]]))
+    return path[::-1]

@@ -18,7 +18,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from .chars import CharVocab
+from .labels import TAGS
 from .normalize import Normalized, normalize
 from .paths import MODEL_DIR
 from .spans import as_batch
@@ -105,6 +108,9 @@ class Recognizer:
         self.model = model.to(self.device)
         self.vocab = CharVocab(tokenizer)
         self.id2label = {int(k): v for k, v in model.config.id2label.items()}
+        if [self.id2label.get(i) for i in range(len(TAGS))] != TAGS or len(self.id2label) != len(TAGS):
+            raise ModelNotFoundError(f"the model's labels {sorted(self.id2label.values())} are not this "
+                                     f"package's tags {TAGS}: {TRAIN_HINT}")
         self.batch_size = batch_size
 
     @staticmethod
@@ -135,8 +141,8 @@ class Recognizer:
         width = self.max_length - 2
         windows = [_Window(i, *w) for i, n in enumerate(norms) if n.text
                    for w in plan_windows(len(n.text), width, self.stride)]
-        tags = [[None] * len(n.text) for n in norms]
-        probs = [[0.0] * len(n.text) for n in norms]
+        n_tags = len(self.id2label)
+        log_probs = [np.zeros((len(n.text), n_tags), dtype=np.float32) for n in norms]
         order = sorted(windows, key=lambda w: w.end - w.start, reverse=True)
         batches = [order[i:i + self.batch_size] for i in range(0, len(order), self.batch_size)]
         if progress:
@@ -154,21 +160,22 @@ class Recognizer:
                     mask[r, :len(row)] = 1
                 logits = self.model(input_ids=input_ids.to(self.device),
                                     attention_mask=mask.to(self.device)).logits.float()
-                p, best = logits.softmax(-1).max(-1)
-                p, best = p.cpu().tolist(), best.cpu().tolist()
+                lp = logits.log_softmax(-1).cpu().numpy()
                 for r, w in enumerate(chunk):
-                    for pos in range(w.own_start, w.own_end):
-                        k = pos - w.start + 1  # +1: the [CLS] token
-                        tags[w.doc][pos] = self.id2label[best[r][k]]
-                        probs[w.doc][pos] = p[r][k]
-        return [_decode(n, t, s) for n, t, s in zip(norms, tags, probs)]
+                    # +1: the [CLS] token; each window writes only the characters it owns
+                    a, b = w.own_start - w.start + 1, w.own_end - w.start + 1
+                    log_probs[w.doc][w.own_start:w.own_end] = lp[r, a:b]
+        return [_decode(n, lp) for n, lp in zip(norms, log_probs)]
 
 
-def _decode(norm: Normalized, tags: list[str], probs: list[float]) -> list[dict]:
-    from .labels import tag_ids_to_spans
+def _decode(norm: Normalized, log_probs: np.ndarray) -> list[dict]:
+    """Constrained (valid IOB2) decoding; a span's score is the mean probability of its tags."""
+    from .labels import ID2TAG, tag_ids_to_spans, viterbi_tags
 
+    path = viterbi_tags(log_probs)
+    probs = np.exp(log_probs[np.arange(len(path)), path]).tolist() if path else []
     out = []
-    for start, end, label, score in tag_ids_to_spans(tags, probs):
+    for start, end, label, score in tag_ids_to_spans([ID2TAG[i] for i in path], probs):
         a, b = norm.to_original(start, end)
         out.append({"label": label, "text": norm.original[a:b], "start": a, "end": b, "score": round(score, 4)})
     return out

@@ -114,3 +114,22 @@ def test_windows_never_cut_an_entity():
         assert all(a1 == b0 for (_, b0), (a1, _) in zip(cuts, cuts[1:]))
         for a, b in cuts[1:]:
             assert not any(s.start < a < s.end for s in spans)
+
+
+def test_viterbi_never_emits_an_orphan_inside_tag():
+    import numpy as np
+
+    from model.labels import TAG2ID, viterbi_tags
+
+    def lp(rows):
+        m = np.full((len(rows), len(TAGS)), -9.0)
+        for i, tag in enumerate(rows):
+            m[i, TAG2ID[tag]] = -0.1
+        return m
+
+    assert [TAGS[i] for i in viterbi_tags(lp(["B-REGION", "I-REGION", "O"]))] == ["B-REGION", "I-REGION", "O"]
+    path = [TAGS[j] for j in viterbi_tags(lp(["O", "I-PROGRAM", "I-PROGRAM", "B-AMOUNT", "I-REGION"]))]
+    for prev, cur in zip(["O", *path], path):
+        if cur.startswith("I-"):
+            assert prev[2:] == cur[2:], path
+    assert viterbi_tags(np.zeros((0, len(TAGS)))) == []
