@@ -130,7 +130,21 @@ def evaluate(gold_path: Path, systems: dict[str, System], corpus_dir=None, n_boo
                            for s in SCRIPTS}
     report["bootstrap"]["systems"] = [a, b]
     report["per_label_ci"] = {name: _per_label_ci(docs, preds[name]["simplified"], n_boot) for name in names}
+    if b:
+        report["complementary"] = {a: _found_only(docs, preds[a]["simplified"], preds[b]["simplified"]),
+                                   b: _found_only(docs, preds[b]["simplified"], preds[a]["simplified"])}
     return report
+
+
+def _found_only(docs, preds, other) -> dict:
+    """Gold spans that one system gets exactly right and the other does not: what it adds."""
+    found = []
+    for doc, mine, theirs in zip(docs, preds, other):
+        theirs_k = {(s.start, s.end, s.label) for s in theirs}
+        mine_k = {(s.start, s.end, s.label) for s in mine}
+        found += [f"{s.label} {doc.text[s.start:s.end]}" for s in doc.spans
+                  if (s.start, s.end, s.label) in mine_k and (s.start, s.end, s.label) not in theirs_k]
+    return {"count": len(found), "spans": found}
 
 
 def _per_label_ci(docs, preds, n: int, seed: int = 1) -> dict:
@@ -178,6 +192,9 @@ def render_markdown(report: dict, provenance: dict) -> str:
     first = report["systems"][names[0]]["by_document"]
     for doc_id in sorted(first, key=first.get):
         lines.append(f"| {doc_id} | " + " | ".join(_pct(report["systems"][n]["by_document"][doc_id]) for n in names) + " |")
+    for name, comp in report.get("complementary", {}).items():
+        lines += ["", f"Gold spans that only `{name}` gets exactly right: {comp['count']}"
+                  + (": " + ", ".join(f"`{x}`" for x in comp["spans"][:20]) if comp["spans"] else "") + "."]
     for name in names:
         lines += ["", f"## Errors of `{name}` (simplified; most frequent first)", ""]
         for label in LABELS:

@@ -1,6 +1,8 @@
 """The BIO tag inventory, in the order saved as ``id2label`` in every model directory."""
 from __future__ import annotations
 
+import numpy as np
+
 from .spans import LABELS, Span
 
 TAGS: list[str] = ["O"] + [f"{p}-{label}" for label in LABELS for p in ("B", "I")]
@@ -36,10 +38,8 @@ def tag_ids_to_spans(tags: list[str], scores: list[float] | None = None) -> list
     return out
 
 
-def allowed_transitions() -> "np.ndarray":
+def allowed_transitions() -> np.ndarray:
     """``allowed[i, j]``: tag j may follow tag i in IOB2 (I-X only after B-X or I-X)."""
-    import numpy as np
-
     n = len(TAGS)
     allowed = np.ones((n, n), dtype=bool)
     for j, tag in enumerate(TAGS):
@@ -50,14 +50,12 @@ def allowed_transitions() -> "np.ndarray":
     return allowed
 
 
-def viterbi_tags(log_probs: "np.ndarray") -> list[int]:
+def viterbi_tags(log_probs: np.ndarray) -> list[int]:
     """The most probable tag sequence that is valid IOB2, from per-character log-probabilities.
 
     Argmax decoding lets a model emit ``O I-X I-X`` or ``B-X I-Y``, which decode to fragments; the
     constrained path turns such hesitations into whole spans (or none).
     """
-    import numpy as np
-
     length, n = log_probs.shape
     if length == 0:
         return []
