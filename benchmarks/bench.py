@@ -57,7 +57,7 @@ def bench_weak(repeats: int) -> dict:
 def bench_model(model_dir: Path, device: str, quantize: bool, repeats: int, gold_f1: bool) -> dict:
     import torch
 
-    from model.predict import Recognizer
+    from model.recognizer import Recognizer
 
     torch.set_num_threads(torch.get_num_threads())
     t0 = time.perf_counter()

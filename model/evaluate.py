@@ -40,7 +40,7 @@ def weak_system() -> System:
 
 
 def model_system(model_dir: str | Path | None, device: str = "auto", quantize: bool | None = None) -> System:
-    from .predict import Recognizer
+    from .recognizer import Recognizer
 
     return recognizer_system(Recognizer(model_dir, device=device, quantize=quantize))
 
@@ -311,7 +311,7 @@ def main(argv: list[str] | None = None) -> None:
     systems: dict[str, System] = {}
     model_dir = None
     if not args.rules_only:
-        from .predict import resolve_model_dir
+        from .recognizer import resolve_model_dir
 
         model_dir = resolve_model_dir(args.model)
         systems["model"] = model_system(model_dir, args.device)

@@ -6,7 +6,7 @@ import json
 import pytest
 import torch
 
-from model.predict import ModelNotFoundError, Recognizer, main, plan_windows, predict
+from model.recognizer import ModelNotFoundError, Recognizer, main, plan_windows, predict
 
 from .conftest import build_tokenizer
 
@@ -163,3 +163,13 @@ def test_cli_jsonl_and_table(tiny_model_dir, capsys, tmp_path):
 def test_cli_missing_model_exits_with_advice(tmp_path):
     with pytest.raises(SystemExit, match="make train"):
         main(["北京", "--model-dir", str(tmp_path / "none")])
+
+
+def test_package_exports_the_functions():
+    import model
+
+    assert callable(model.predict) and model.predict is predict
+    assert model.Recognizer is Recognizer
+    from model import weak_label
+
+    assert callable(weak_label)

@@ -40,7 +40,7 @@ def tiny_setup(tmp_path, tiny_model_dir):
 
 def test_train_writes_a_loadable_model(tiny_setup):
     from model.config import load_config
-    from model.predict import Recognizer
+    from model.recognizer import Recognizer
     from model.train import train
 
     out = train(load_config(tiny_setup))

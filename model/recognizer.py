@@ -1,0 +1,234 @@
+"""Inference (`predict`, `Recognizer`): spans on the caller's original string, for one text or many, any length, CPU or GPU.
+
+    from model import predict
+    predict("湖南省投入785万元")  # [{"label": "REGION", "text": "湖南省", "start": 0, "end": 3, "score": ...}, ...]
+
+The text is normalised (offset map kept), cut into overlapping windows of one token per
+character, run in length-sorted batches, merged back so that every character takes the tags of
+the window where it sits furthest from an edge, decoded, and mapped to original offsets.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .chars import CharVocab
+from .labels import TAGS
+from .normalize import Normalized, normalize
+from .paths import MODEL_DIR
+from .spans import as_batch
+
+log = logging.getLogger(__name__)
+
+TRAIN_HINT = "run `make train` to train one, or pass model_dir= / set NER_MODEL_DIR"
+
+
+class ModelNotFoundError(FileNotFoundError):
+    """The model directory is missing or unusable."""
+
+
+def resolve_model_dir(model_dir: str | os.PathLike | None = None) -> Path:
+    """Argument, then the NER_MODEL_DIR environment variable, then artifacts/model."""
+    return Path(model_dir or os.environ.get("NER_MODEL_DIR") or MODEL_DIR)
+
+
+def resolve_device(device: str = "auto"):
+    import torch
+
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as err:
+        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}") from err
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r} requested but CUDA is not available")
+    return dev
+
+
+@dataclass(frozen=True)
+class _Window:
+    doc: int
+    start: int  # in normalised characters
+    end: int
+    own_start: int  # the characters whose tags this window decides
+    own_end: int
+
+
+def plan_windows(length: int, width: int, stride: int) -> list[tuple[int, int, int, int]]:
+    """(start, end, own_start, own_end) covering ``length`` characters with windows of ``width``
+    overlapping by ``stride``; ownership switches in the middle of each overlap."""
+    if length <= width:
+        return [(0, length, 0, length)]
+    step = width - stride
+    starts = list(range(0, length - width, step)) + [length - width]
+    out = []
+    for k, a in enumerate(starts):
+        b = a + width
+        own_a = 0 if k == 0 else (a + (out[-1][1])) // 2  # midpoint of the overlap with the previous
+        out.append([a, b, own_a, length])
+        if k:
+            out[-2][3] = own_a
+    return [tuple(w) for w in out]
+
+
+class Recognizer:
+    """A loaded model, ready for repeated ``predict`` calls."""
+
+    def __init__(self, model_dir: str | os.PathLike | None = None, device: str = "auto",
+                 batch_size: int = 32, max_length: int | None = None, stride: int | None = None,
+                 quantize: bool | None = None, model=None, tokenizer=None):
+        import torch
+
+        self.device = resolve_device(device)
+        if model is None:
+            self.model_dir = resolve_model_dir(model_dir)
+            model, tokenizer = self._load(self.model_dir)
+        else:
+            self.model_dir = None
+        infer = getattr(model.config, "inference", None) or {}
+        self.max_length = int(max_length or infer.get("max_length") or 128)
+        self.stride = int(stride if stride is not None else infer.get("stride", 32))
+        if self.max_length < 8 or not 0 <= self.stride < self.max_length - 2:
+            raise ValueError("need max_length >= 8 and 0 <= stride < max_length - 2")
+        if quantize is None:
+            quantize = bool(infer.get("quantize_cpu", False))
+        model.eval()
+        if quantize and self.device.type == "cpu":
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        self.quantized = bool(quantize and self.device.type == "cpu")
+        self.model = model.to(self.device)
+        self.vocab = CharVocab(tokenizer)
+        self.id2label = {int(k): v for k, v in model.config.id2label.items()}
+        if [self.id2label.get(i) for i in range(len(TAGS))] != TAGS or len(self.id2label) != len(TAGS):
+            raise ModelNotFoundError(f"the model's labels {sorted(self.id2label.values())} are not this "
+                                     f"package's tags {TAGS}: {TRAIN_HINT}")
+        self.batch_size = batch_size
+
+    @staticmethod
+    def _load(path: Path):
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+        import torch
+
+        if not (path / "config.json").is_file():
+            raise ModelNotFoundError(f"no trained model in {path}: {TRAIN_HINT}")
+        try:
+            model = AutoModelForTokenClassification.from_pretrained(path, dtype=torch.float32)
+            tokenizer = AutoTokenizer.from_pretrained(path)
+        except Exception as err:  # a half-written or foreign directory
+            raise ModelNotFoundError(f"could not load the model in {path} ({err}): {TRAIN_HINT}") from err
+        return model, tokenizer
+
+    def predict(self, texts: str | list[str], progress: bool = False) -> list[dict] | list[list[dict]]:
+        batch, single = as_batch(texts)
+        norms = [normalize(t) for t in batch]
+        results = self._predict_normalized(norms, progress)
+        return results[0] if single else results
+
+    __call__ = predict
+
+    def _predict_normalized(self, norms: list[Normalized], progress: bool) -> list[list[dict]]:
+        import torch
+
+        width = self.max_length - 2
+        windows = [_Window(i, *w) for i, n in enumerate(norms) if n.text
+                   for w in plan_windows(len(n.text), width, self.stride)]
+        n_tags = len(self.id2label)
+        log_probs = [np.zeros((len(n.text), n_tags), dtype=np.float32) for n in norms]
+        order = sorted(windows, key=lambda w: w.end - w.start, reverse=True)
+        batches = [order[i:i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        if progress:
+            from tqdm.auto import tqdm
+
+            batches = tqdm(batches, desc="predict", unit="batch", file=sys.stderr)
+        with torch.inference_mode():
+            for chunk in batches:
+                ids = [self.vocab.encode(norms[w.doc].text[w.start:w.end]) for w in chunk]
+                longest = max(map(len, ids))
+                input_ids = torch.full((len(ids), longest), self.vocab.pad_id, dtype=torch.long)
+                mask = torch.zeros((len(ids), longest), dtype=torch.long)
+                for r, row in enumerate(ids):
+                    input_ids[r, :len(row)] = torch.tensor(row)
+                    mask[r, :len(row)] = 1
+                logits = self.model(input_ids=input_ids.to(self.device),
+                                    attention_mask=mask.to(self.device)).logits.float()
+                lp = logits.log_softmax(-1).cpu().numpy()
+                for r, w in enumerate(chunk):
+                    # +1: the [CLS] token; each window writes only the characters it owns
+                    a, b = w.own_start - w.start + 1, w.own_end - w.start + 1
+                    log_probs[w.doc][w.own_start:w.own_end] = lp[r, a:b]
+        return [_decode(n, lp) for n, lp in zip(norms, log_probs)]
+
+
+def _decode(norm: Normalized, log_probs: np.ndarray) -> list[dict]:
+    """Constrained (valid IOB2) decoding; a span's score is the mean probability of its tags."""
+    from .labels import ID2TAG, tag_ids_to_spans, viterbi_tags
+
+    path = viterbi_tags(log_probs)
+    probs = np.exp(log_probs[np.arange(len(path)), path]).tolist() if path else []
+    out = []
+    for start, end, label, score in tag_ids_to_spans([ID2TAG[i] for i in path], probs):
+        a, b = norm.to_original(start, end)
+        out.append({"label": label, "text": norm.original[a:b], "start": a, "end": b, "score": round(score, 4)})
+    return out
+
+
+@lru_cache(maxsize=4)
+def _default_recognizer(model_dir: str, device: str) -> Recognizer:
+    return Recognizer(model_dir, device=device)
+
+
+def predict(texts: str | list[str], model_dir: str | os.PathLike | None = None,
+            device: str = "auto") -> list[dict] | list[list[dict]]:
+    """Entities in one text (a list of dicts) or many (one list per text); see ``Recognizer``."""
+    batch, single = as_batch(texts)  # type errors before any model is loaded
+    if not any(batch):
+        return [] if single else [[] for _ in batch]
+    recognizer = _default_recognizer(str(resolve_model_dir(model_dir)), device)
+    return recognizer.predict(batch[0] if single else batch)
+
+
+def _format_table(text: str, spans: list[dict]) -> str:
+    if not spans:
+        return "(no entities)"
+    rows = [f"{s['label']:<11} {s['start']:>6} {s['end']:>6} {s['score']:.3f}  {s['text']}" for s in spans]
+    return "\n".join([f"{'label':<11} {'start':>6} {'end':>6} score  text", *rows])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m model.predict",
+                                     description="Find REGION, PROGRAM, AMOUNT and POPULATION spans.")
+    parser.add_argument("text", nargs="?", help="text to read; omit to use --file or standard input")
+    parser.add_argument("--file", help="a UTF-8 file, one document per line ('-' for stdin)")
+    parser.add_argument("--model-dir", default=None)
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    if args.text is not None:
+        docs = [args.text]
+    else:
+        stream = sys.stdin if args.file in (None, "-") else open(args.file, encoding="utf-8")
+        docs = [line.rstrip("\n") for line in stream]
+    try:
+        recognizer = Recognizer(args.model_dir, device=args.device)
+    except (ModelNotFoundError, ValueError) as err:
+        sys.exit(f"error: {err}")
+    results = recognizer.predict(docs, progress=len(docs) > 50)
+    for text, spans in zip(docs, results):
+        if args.format == "table":
+            print(_format_table(text, spans) + "\n")
+        else:
+            print(json.dumps({"text": text, "entities": spans}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
