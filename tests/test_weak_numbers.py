@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model.weak import money, population
-from model.weak.aggregate import resolve
+
+from . import weak_helpers
 from model.weak.numbers import parse_value
 
 FUNCTIONS = money.LABELLING_FUNCTIONS + population.LABELLING_FUNCTIONS
@@ -18,14 +19,11 @@ AMT, POP = "AMOUNT", "POPULATION"
 
 
 def labelled(text: str) -> list[tuple[str, str]]:
-    """(label, surface) of the resolved spans, in reading order."""
-    spans = resolve(span for lf in FUNCTIONS for span in lf(text))
-    return [(s.label, text[s.start:s.end]) for s in spans]
+    return weak_helpers.labelled(FUNCTIONS, text)
 
 
 def votes(text: str, name: str) -> list[str]:
-    lf = next(f for f in FUNCTIONS if f.name == name)
-    return [text[s:e] for s, e in lf.find(text)]
+    return weak_helpers.votes(FUNCTIONS, text, name)
 
 
 AMOUNT_CASES = [

@@ -13,21 +13,19 @@ from hypothesis import strategies as st
 
 from model.normalize import normalize
 from model.weak import gazetteer, program, region
-from model.weak.aggregate import resolve
+
+from . import weak_helpers
 
 FUNCTIONS = region.LABELLING_FUNCTIONS + program.LABELLING_FUNCTIONS
 REG, PRO = "REGION", "PROGRAM"
 
 
 def labelled(text: str) -> list[tuple[str, str]]:
-    """(label, surface) of the resolved spans, in reading order."""
-    spans = resolve(span for lf in FUNCTIONS for span in lf(text))
-    return [(s.label, text[s.start:s.end]) for s in spans]
+    return weak_helpers.labelled(FUNCTIONS, text)
 
 
 def votes(text: str, name: str) -> list[str]:
-    lf = next(f for f in FUNCTIONS if f.name == name)
-    return [text[s:e] for s, e in lf.find(text)]
+    return weak_helpers.votes(FUNCTIONS, text, name)
 
 
 REGION_CASES = [
