@@ -97,8 +97,12 @@ class Recognizer:
         infer = getattr(model.config, "inference", None) or {}
         self.max_length = int(max_length or infer.get("max_length") or 128)
         self.stride = int(stride if stride is not None else infer.get("stride", 32))
-        if self.max_length < 8 or not 0 <= self.stride < self.max_length - 2:
-            raise ValueError("need max_length >= 8 and 0 <= stride < max_length - 2")
+        positions = getattr(model.config, "max_position_embeddings", None) or self.max_length
+        if not 8 <= self.max_length <= positions or not 0 <= self.stride < self.max_length - 2:
+            raise ValueError(f"need 8 <= max_length <= {positions} (the encoder's positions) and "
+                             "0 <= stride < max_length - 2")
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
         if quantize is None:
             quantize = bool(infer.get("quantize_cpu", False))
         model.eval()

@@ -131,7 +131,7 @@ def train(config: dict) -> Path:
     (out / "train_log.json").write_text(json.dumps(log_history, indent=1), encoding="utf-8")
     meta = {
         "config": {k: v for k, v in config.items()},
-        "base_model": base,
+        "base_model": config["base_model"],  # as configured (a project-relative path or a hub name)
         "data": manifest,
         "train_windows_used": len(train_set),
         "train_seconds": round(seconds, 1),

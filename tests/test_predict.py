@@ -173,3 +173,10 @@ def test_package_exports_the_functions():
     from model import weak_label
 
     assert callable(weak_label)
+
+
+@pytest.mark.parametrize("kwargs", [{"max_length": 4}, {"max_length": 65}, {"max_length": 16, "stride": 14},
+                                    {"batch_size": 0}])
+def test_bad_window_settings_are_refused(tiny_model_dir, kwargs):
+    with pytest.raises(ValueError):
+        Recognizer(tiny_model_dir, device="cpu", **kwargs)
