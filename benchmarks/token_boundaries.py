@@ -24,12 +24,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--gold", default=str(GOLD_FILE))
     args = parser.parse_args(argv)
     tok = AutoTokenizer.from_pretrained(args.base)
-    spans = broken = chars = inside_multi = 0
+    spans = broken = chars = inside_multi = tokens = 0
     examples = []
     for doc in load_gold(args.gold):
         norm = normalize(doc.text)
         enc = tok(norm.text, return_offsets_mapping=True, add_special_tokens=False)
         cuts = set()
+        tokens += len(enc["input_ids"])
         for a, b in enc["offset_mapping"]:
             cuts.update((a, b))
             if b - a > 1:
@@ -49,6 +50,8 @@ def main(argv: list[str] | None = None) -> None:
              f"- gold spans: {spans}; spans with a boundary inside a multi-character piece: "
              f"**{broken} ({100 * broken / spans:.1f}%)**",
              f"- characters inside multi-character pieces: {inside_multi} of {chars} ({100 * inside_multi / chars:.0f}%)",
+             f"- natural tokens: {tokens} for {chars} characters ({tokens / chars:.2f} per character); "
+             f"one piece per character makes sequences {chars / tokens:.2f}x as long",
              "- examples (span with 3 characters of context): " + "; ".join(f"`{e}`" for e in examples), ""]
     out = REPORTS_DIR / "token_boundaries.md"
     out.write_text("\n".join(lines), encoding="utf-8")
