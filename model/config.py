@@ -22,7 +22,6 @@ DEFAULTS: dict = {
     "epochs": 3,
     "learning_rate": 1e-4,
     "batch_size": 32,
-    "eval_batch_size": 64,
     "warmup_ratio": 0.1,
     "weight_decay": 0.01,
     "fp16": False,

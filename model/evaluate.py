@@ -147,7 +147,8 @@ def _found_only(docs, preds, other) -> dict:
     return {"count": len(found), "spans": found}
 
 
-def _per_label_ci(docs, preds, n: int, seed: int = 1) -> dict:
+def _per_label_ci(docs, preds, n: int, seed: int = 1) -> dict[str, list[float]]:
+    """95% bootstrap interval of each label's strict F1 (documents resampled), for the chart."""
     rng = random.Random(seed)
     idx = range(len(docs))
     samples: dict = {label: [] for label in LABELS}
@@ -156,8 +157,7 @@ def _per_label_ci(docs, preds, n: int, seed: int = 1) -> dict:
         s = summarise(span_counts([docs[i].spans for i in sample], [preds[i] for i in sample]))
         for label in LABELS:
             samples[label].append(s[label]["f1"])
-    return {label: sorted(v)[int(0.025 * n)]if v else None for label, v in samples.items()} | \
-        {f"{label}_hi": sorted(v)[int(0.975 * n) - 1] for label, v in samples.items()}
+    return {label: [sorted(v)[int(0.025 * n)], sorted(v)[int(0.975 * n) - 1]] for label, v in samples.items()}
 
 
 # ---------------------------------------------------------------- rendering
@@ -242,8 +242,8 @@ def plot(report: dict, path: Path) -> None:
         strict = report["systems"][name]["by_script"]["simplified"]["strict"]
         ci = report["per_label_ci"][name]
         ys = [100 * strict[label]["f1"] for label in LABELS]
-        lo = [y - 100 * ci[label] for y, label in zip(ys, LABELS)]
-        hi = [100 * ci[f"{label}_hi"] - y for y, label in zip(ys, LABELS)]
+        lo = [max(0.0, y - 100 * ci[label][0]) for y, label in zip(ys, LABELS)]
+        hi = [max(0.0, 100 * ci[label][1] - y) for y, label in zip(ys, LABELS)]
         ax.bar([i + k * width for i in range(len(LABELS))], ys, width, yerr=[lo, hi], capsize=3, label=name)
     ax.set_xticks([i + width * (len(names) - 1) / 2 for i in range(len(LABELS))], LABELS)
     ax.set_ylabel("strict F1 (%)")

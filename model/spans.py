@@ -1,8 +1,7 @@
 """The one span shape shared by the weak labeller, the gold sets and predict()."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Iterable
+from dataclasses import dataclass
 
 LABELS: tuple[str, ...] = ("REGION", "PROGRAM", "AMOUNT", "POPULATION")
 
@@ -47,8 +46,4 @@ def as_batch(texts: object) -> tuple[list[str], bool]:
     raise TypeError(f"expected a str or a list of str, got {type(texts).__name__}")
 
 
-def spans_to_dicts(spans: Iterable[Span], text: str) -> list[dict]:
-    return [s.to_dict(text) for s in sorted(spans)]
-
-
-__all__ = ["LABELS", "Span", "as_batch", "check_text", "spans_to_dicts", "asdict"]
+__all__ = ["LABELS", "Span", "as_batch", "check_text"]
