@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 test: $(STAMP)
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 data: $(STAMP)
@@ -39,7 +40,7 @@ eval: $(STAMP)
 	$(PY) -m model.evaluate --model artifacts/model
 
 bench: $(STAMP)
-	$(PY) benchmarks/bench.py
+	$(PY) -m benchmarks.bench
 
 clean:
 	rm -rf data/dataset data/cache reports/*.tmp

@@ -1,7 +1,9 @@
 """What it costs to run (``make bench``): throughput, memory, load time, training time.
 
-Writes reports/bench.md and reports/bench.json. Figures are medians of a few repeats on the
-machine it runs on; the table names that machine.
+``python -m benchmarks.bench [--model DIR] [--weak-only]``, from the repository root (a module
+run, so that ``benchmarks`` and ``model`` import without path edits). Writes reports/bench.md and
+reports/bench.json. Figures are medians of a few repeats on the machine it runs on; the table
+names that machine.
 """
 from __future__ import annotations
 
@@ -9,15 +11,12 @@ import argparse
 import json
 import resource
 import statistics
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from benchmarks.machine import describe  # noqa: E402
-from model.corpus import training_documents  # noqa: E402
-from model.paths import MODEL_DIR, REPORTS_DIR  # noqa: E402
+from benchmarks.machine import describe
+from model.corpus import training_documents
+from model.paths import MODEL_DIR, REPORTS_DIR
 
 
 def rss_mb() -> float:
@@ -68,7 +67,7 @@ def bench_model(model_dir: Path, device: str, quantize: bool, repeats: int, gold
         docs = make_docs(length, batch)
         rec.batch_size = 32
         rec.predict(docs[:1])  # warm-up
-        sec = timed(lambda: rec.predict(docs if batch > 1 else docs[0]), repeats)
+        sec = timed(lambda docs=docs, batch=batch: rec.predict(docs if batch > 1 else docs[0]), repeats)
         rows[f"{length}x{batch}"] = length * batch / sec
     out = {"load_s": load, "chars_per_s": rows, "quantized": rec.quantized, "device": str(rec.device)}
     if gold_f1:
@@ -96,7 +95,8 @@ def main(argv: list[str] | None = None) -> None:
         report["model_fp32"] = bench_model(model_dir, args.device, False, args.repeats, True)
         if args.device == "cpu":
             report["model_int8"] = bench_model(model_dir, args.device, True, args.repeats, True)
-        meta = json.loads((model_dir / "training_meta.json").read_text()) if (model_dir / "training_meta.json").is_file() else {}
+        meta_file = model_dir / "training_meta.json"
+        meta = json.loads(meta_file.read_text()) if meta_file.is_file() else {}
         if meta:
             report["training"] = {"seconds": meta["train_seconds"], "epochs": meta["config"]["epochs"],
                                   "seconds_per_epoch": meta["train_seconds"] / meta["config"]["epochs"],

@@ -1,6 +1,6 @@
 """Forward speed of the base encoder on this CPU, fp32 and with dynamic int8 Linear layers.
 
-``python benchmarks/encoder_speed.py [--base artifacts/base]`` prints a markdown table and writes it
+``python -m benchmarks.encoder_speed [--base artifacts/base]`` prints a markdown table and writes it
 to reports/encoder_speed.md. Tokens/second of one forward pass at batch 32 x 256 tokens, the median
 of a few timed repeats after a warm-up; "cosine" is how close the int8 model's mean-pooled sentence
 embeddings stay to fp32 on a few Chinese sentences.
@@ -18,10 +18,8 @@ from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from benchmarks.machine import cpu_name  # noqa: E402
-from model.paths import BASE_MODEL_DIR, REPORTS_DIR  # noqa: E402
+from benchmarks.machine import cpu_name
+from model.paths import BASE_MODEL_DIR, REPORTS_DIR
 
 SENTENCES = ["习近平总书记在2019年全国两会上有关脱贫攻坚的重要讲话。",
              "截至2020年底，全县贫困人口全部脱贫，人均纯收入达到8000元。",

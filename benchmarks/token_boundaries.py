@@ -2,18 +2,15 @@
 
 A boundary is broken when a piece straddles it, so no token-level label can express the span.
 This is why the recogniser feeds one piece per character. Writes reports/token_boundaries.md.
+``python -m benchmarks.token_boundaries [--base artifacts/base] [--gold FILE]``.
 """
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from model.gold import load_gold  # noqa: E402
-from model.normalize import normalize  # noqa: E402
-from model.paths import BASE_MODEL_DIR, GOLD_FILE, REPORTS_DIR  # noqa: E402
+from model.gold import load_gold
+from model.normalize import normalize
+from model.paths import BASE_MODEL_DIR, GOLD_FILE, REPORTS_DIR
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -46,10 +43,12 @@ def main(argv: list[str] | None = None) -> None:
                 if len(examples) < 12:
                     examples.append(norm.text[max(0, m[0] - 3):m[1] + 3])
     lines = ["# Entity boundaries under the natural tokenisation", "",
-             f"Command: `python benchmarks/token_boundaries.py`. Gold: `{args.gold}`; tokenizer: `{args.base}`.", "",
+             f"Command: `python -m benchmarks.token_boundaries`. Gold: `{args.gold}`; tokenizer: `{args.base}`.",
+             "",
              f"- gold spans: {spans}; spans with a boundary inside a multi-character piece: "
              f"**{broken} ({100 * broken / spans:.1f}%)**",
-             f"- characters inside multi-character pieces: {inside_multi} of {chars} ({100 * inside_multi / chars:.0f}%)",
+             f"- characters inside multi-character pieces: {inside_multi} of {chars} "
+             f"({100 * inside_multi / chars:.0f}%)",
              f"- natural tokens: {tokens} for {chars} characters ({tokens / chars:.2f} per character); "
              f"one piece per character makes sequences {chars / tokens:.2f}x as long",
              "- examples (span with 3 characters of context): " + "; ".join(f"`{e}`" for e in examples), ""]

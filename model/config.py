@@ -1,47 +1,103 @@
-"""YAML configs: one file per run, merged over the defaults so that old configs keep working."""
+"""Training configuration: one frozen dataclass whose fields carry their help text (as
+``DataTrainingArguments`` does in transformers' ``run_ner.py``), loaded from a YAML file.
+
+Unknown keys are refused, so a typo never silently falls back to a default; experiment variants are
+``dataclasses.replace(base, **overrides)`` and are checked the same way (``with_overrides``).
+The model directory keeps the merged config that was actually used (``to_dict``).
+"""
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from .paths import PROJECT_ROOT
 
-DEFAULTS: dict = {
-    "base_model": "artifacts/base",
-    "corpus_dir": "../shared/corpus",
-    "dataset_dir": "data/dataset",
-    "output_dir": "artifacts/model",
-    "gold": "data/holdout/gold.jsonl",
-    "seed": 42,
-    "window_chars": 126,
-    "max_length": 128,
-    "stride": 32,
-    "num_layers": None,
-    "freeze_embeddings": False,
-    "epochs": 3,
-    "learning_rate": 1e-4,
-    "batch_size": 32,
-    "warmup_ratio": 0.1,
-    "weight_decay": 0.01,
-    "fp16": False,
-    "bf16": False,
-    "augment": {},
-    "max_train_windows": None,
-    "quantize_cpu": False,  # predict() on CPU with dynamic int8 Linear layers (see make bench)
-}
+
+def _opt(default: Any, help: str, **kw) -> Any:
+    if isinstance(default, (dict, list)):
+        value = default
+        return field(default_factory=lambda: type(value)(value), metadata={"help": help}, **kw)
+    return field(default=default, metadata={"help": help}, **kw)
 
 
-def load_config(path: str | Path) -> dict:
+@dataclass(frozen=True)
+class TrainConfig:
+    # data
+    base_model: str = _opt("artifacts/base", "a local save_pretrained directory, or a hub name (online users)")
+    corpus_dir: str = _opt("../shared/corpus", "the shared corpus, read in place; NER_CORPUS_DIR overrides it")
+    dataset_dir: str = _opt("data/dataset", "where the weakly labelled dataset is cached (fingerprinted)")
+    output_dir: str = _opt("artifacts/model", "the model directory written by training (atomically)")
+    gold: str = _opt("data/holdout/gold.jsonl", "the gold holdout (scored once per finished recipe)")
+    dev_gold: str = _opt("data/dev/gold.jsonl", "the gold dev set: every choice is made on it")
+    seed: int = _opt(42, "seed of data order, augmentation, feature dropout and initialisation")
+    window_chars: int = _opt(126, "characters per training window (+2 special tokens)")
+    augment: dict = _opt({}, "share of windows added again per noise kind: traditional, pinyin, fullwidth, "
+                             "entity_swap")
+    max_train_windows: int | None = _opt(None, "use at most this many training windows (smoke tests)")
+    # model
+    num_layers: int | None = _opt(None, "keep the lower N encoder layers (None: all)")
+    freeze_embeddings: bool = _opt(False, "freeze the word embeddings")
+    features: bool = _opt(False, "feed the weak spans and gazetteer matches as token_type_ids (model.features)")
+    feature_dropout_window: float = _opt(0.3, "training: share of windows whose features are all dropped")
+    feature_dropout_span: float = _opt(0.15, "training: share of the other windows' feature spans dropped")
+    # loss
+    o_weight: float = _opt(1.0, "loss weight of an O character that no labelling function or gazetteer name "
+                                "touches (uncertain O); 1.0 treats every O as certain")
+    lf_reliability: bool = _opt(False, "weight each weak span's characters by its labelling function's "
+                                       "precision on the dev gold (model.reliability)")
+    # optimisation
+    epochs: float = _opt(3, "training epochs")
+    learning_rate: float = _opt(1e-4, "peak learning rate (linear decay)")
+    batch_size: int = _opt(32, "windows per batch (per device)")
+    warmup_ratio: float = _opt(0.1, "share of steps spent warming up")
+    weight_decay: float = _opt(0.01, "AdamW weight decay")
+    fp16: bool = _opt(False, "mixed precision fp16 (GPU only)")
+    bf16: bool = _opt(False, "mixed precision bf16 (GPU only)")
+    save_steps: int = _opt(200, "checkpoint every N steps, so that --resume can continue a killed run")
+    # inference
+    max_length: int = _opt(128, "predict: tokens per window")
+    stride: int = _opt(32, "predict: overlap between windows of long documents")
+    quantize_cpu: bool = _opt(False, "predict on CPU with dynamic int8 Linear layers (see make bench)")
+    merge: str = _opt("none", "predict's default combination with the rules: none (model alone) or "
+                              "rules+model (see model.merge); chosen on the dev gold")
+    merge_threshold: float = _opt(0.5, "merge: a model span fills a gap of the rules from this score on")
+    config_path: str = _opt("", "the YAML file this config came from (set by load_config)")
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def with_overrides(self, **overrides: Any) -> "TrainConfig":
+        check_keys(overrides, "overrides")
+        return dataclasses.replace(self, **overrides)
+
+    def resolve(self, path: str) -> Path:
+        """A config path relative to the project root (absolute paths pass through)."""
+        p = Path(path)
+        return p if p.is_absolute() else PROJECT_ROOT / p
+
+
+def field_help() -> dict[str, str]:
+    return {f.name: f.metadata.get("help", "") for f in fields(TrainConfig)}
+
+
+def check_keys(values: dict, where: str) -> None:
+    unknown = set(values) - set(field_help())
+    if unknown:
+        raise ValueError(f"{where}: unknown config keys {sorted(unknown)} (known: see model/config.py)")
+
+
+def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
     path = Path(path)
     if not path.is_absolute() and not path.exists():
         path = PROJECT_ROOT / path
     if not path.is_file():
         raise FileNotFoundError(f"config {path} not found (see configs/)")
     user = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    unknown = set(user) - set(DEFAULTS)
-    if unknown:
-        raise ValueError(f"{path}: unknown config keys {sorted(unknown)}")
-    config = {**DEFAULTS, **user}
-    config["config_path"] = str(path)
-    return config
+    if not isinstance(user, dict):
+        raise ValueError(f"{path}: a config is a mapping of keys to values")
+    check_keys(user, str(path))
+    return TrainConfig(**{**user, "config_path": str(path)}).with_overrides(**overrides)

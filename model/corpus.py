@@ -43,9 +43,14 @@ def load_split(path: Path = SPLIT_FILE) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def training_documents(directory: str | Path | None = None, split_file: Path = SPLIT_FILE) -> list[Document]:
-    """Seeds plus every corpus passage outside the holdout."""
+def held_out_ids(split_file: Path = SPLIT_FILE) -> set[str]:
+    """Corpus passages that never enter weak-label training: the gold holdout and the gold dev set."""
     split = load_split(split_file)
-    holdout = set(split["holdout"])
-    corpus = [d for d in load_corpus(directory) if d.id not in holdout]
-    return load_seeds() + corpus
+    return set(split["holdout"]) | set(split.get("dev", []))
+
+
+def training_documents(directory: str | Path | None = None, split_file: Path = SPLIT_FILE) -> list[Document]:
+    """Seeds plus every corpus passage outside the holdout and the dev set (the one selection of
+    training text: the dataset, the encoder's vocabulary extension and the benchmarks use it)."""
+    held = held_out_ids(split_file)
+    return load_seeds() + [d for d in load_corpus(directory) if d.id not in held]

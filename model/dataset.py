@@ -1,31 +1,42 @@
 """Weakly labelled, character-level training data as a ``datasets.DatasetDict`` (``make data``).
 
 raw documents -> normalised text (offset map kept) -> weak labels -> sentence-packed windows ->
-optional noisy copies. The holdout split carries GOLD labels, windowed the same way, so that
-training can report a score without touching the weak labels of held-out text.
+optional noisy copies. The dev and holdout splits carry GOLD labels, windowed the same way; they
+never contribute weak labels to training.
+
+The saved dataset carries a fingerprint of everything its labels depend on (the source of the
+rules, the normaliser and the augmentation, the input documents, the gazetteer data, the
+settings); ``ensure_dataset`` rebuilds when it differs, so a changed rule is never trained on
+stale labels. ``--overwrite-cache`` rebuilds regardless.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import random
+import shutil
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
 from .augment import augment_window
-from .config import load_config
-from .corpus import Document, load_corpus, load_seeds, load_split
+from .config import TrainConfig, load_config
+from .corpus import Document, held_out_ids, training_documents
 from .gold import load_gold
 from .labels import TAGS, spans_to_tag_ids
 from .normalize import normalize
-from .paths import GOLD_FILE, PROJECT_ROOT
+from .paths import DEV_GOLD_FILE, GOLD_FILE, PROJECT_ROOT
 from .spans import Span
 from .weak import default_labeller
 
 log = logging.getLogger(__name__)
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The code that decides the labels and the text of the windows.
+_LABEL_CODE = ("weak", "normalize.py", "augment.py", "variants.py", "windows.py", "labels.py", "dataset.py",
+               "spans.py", "corpus.py")
 
 
 def _features():
@@ -39,7 +50,7 @@ def window_examples(doc_id: str, text: str, spans: list[Span], window_chars: int
     from .windows import windows
 
     for k, (a, b) in enumerate(windows(text, window_chars, spans)):
-        inner = [Span(s.start - a, s.end - a, s.label) for s in spans if a <= s.start and s.end <= b]
+        inner = [Span(s.start - a, s.end - a, s.label, s.source) for s in spans if a <= s.start and s.end <= b]
         yield {"id": f"{doc_id}#{k}", "doc_id": doc_id, "kind": kind, "text": text[a:b],
                "tags": spans_to_tag_ids(inner, 0, b - a)}, inner
 
@@ -74,48 +85,116 @@ def gold_examples(gold_path: Path, window_chars: int, corpus_dir=None) -> list[d
     return rows
 
 
-def build_dataset(config: dict):
-    """The DatasetDict (train: weak labels, holdout: gold) and a manifest of what went in."""
+def _digest_files(h, root: Path, names: tuple[str, ...]) -> None:
+    for name in names:
+        path = root / name
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for f in files:
+            h.update(str(f.relative_to(root)).encode())
+            h.update(f.read_bytes())
+
+
+def fingerprint(config: TrainConfig, docs: list[Document]) -> str:
+    """SHA-256 over what the training windows depend on: the labelling and augmentation code, the
+    documents (ids and digests), the weak labels they get now, the data packages' versions and the
+    dataset settings. Any change means a rebuild."""
+    import importlib.metadata as md
+
+    h = hashlib.sha256()
+    _digest_files(h, PACKAGE_DIR, _LABEL_CODE)
+    labeller = default_labeller()
+    for doc in docs:  # the documents and the weak labels themselves (a second or two)
+        h.update(doc.id.encode())
+        h.update(hashlib.sha256(doc.text.encode("utf-8")).digest())
+        spans = labeller.label_normalized(normalize(doc.text))
+        h.update(json.dumps([(s.start, s.end, s.label) for s in spans]).encode())
+    for dist in ("jionlp", "opencc", "cn2an", "pypinyin"):
+        try:
+            h.update(f"{dist}=={md.version(dist)}".encode())
+        except md.PackageNotFoundError:
+            h.update(f"{dist} missing".encode())
+    settings = {k: getattr(config, k) for k in ("window_chars", "augment", "seed", "gold", "dev_gold", "corpus_dir")}
+    h.update(json.dumps(settings, sort_keys=True, default=str).encode())
+    for gold in (config.resolve(config.gold), config.resolve(config.dev_gold)):
+        if gold.is_file():  # the spans only: values added to a gold file change no label
+            for line in gold.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    obj = json.loads(line)
+                    spans = [(s["start"], s["end"], s["label"]) for s in obj.get("spans", [])]
+                    h.update(json.dumps([obj.get("id"), obj.get("sha256"), spans]).encode())
+    return h.hexdigest()
+
+
+def build_dataset(config: TrainConfig):
+    """The DatasetDict (train: weak labels; dev, holdout: gold) and a manifest of what went in."""
     from datasets import Dataset, DatasetDict
 
-    split = load_split()
-    holdout = set(split["holdout"])
-    corpus = [d for d in load_corpus(config.get("corpus_dir")) if d.id not in holdout]
+    docs = training_documents(config.corpus_dir)
+    corpus = [d for d in docs if d.source == "corpus"]
     if not corpus:
-        log.warning("training on the %d seed documents only: the shared corpus was not found", len(load_seeds()))
-    docs = load_seeds() + corpus
-    train_rows = weak_examples(docs, config["window_chars"], config.get("augment") or {}, config["seed"])
+        log.warning("training on the %d seed documents only: the shared corpus was not found", len(docs))
+    train_rows = weak_examples(docs, config.window_chars, config.augment or {}, config.seed)
     features = _features()
     dd = {"train": Dataset.from_list(train_rows, features=features)}
-    gold_path = PROJECT_ROOT / config.get("gold", GOLD_FILE)
-    if corpus and gold_path.is_file():
-        dd["holdout"] = Dataset.from_list(gold_examples(gold_path, config["window_chars"],
-                                                        config.get("corpus_dir")), features=features)
+    for split, default in (("dev", DEV_GOLD_FILE), ("holdout", GOLD_FILE)):
+        gold_path = config.resolve((config.dev_gold if split == "dev" else config.gold) or str(default))
+        if corpus and gold_path.is_file():
+            dd[split] = Dataset.from_list(gold_examples(gold_path, config.window_chars, config.corpus_dir),
+                                          features=features)
     manifest = {
+        "fingerprint": fingerprint(config, docs),
         "seeds": len([d for d in docs if d.source == "seed"]),
         "corpus_passages": len(corpus),
         "corpus_available": bool(corpus),
-        "holdout_passages": len(holdout) if "holdout" in dd else 0,
+        "held_out_passages": len(held_out_ids()),
+        "gold_splits": {k: len(v) for k, v in dd.items() if k != "train"},
         "train_windows": Counter(r["kind"] for r in train_rows),
         "train_characters": sum(len(r["text"]) for r in train_rows),
-        "window_chars": config["window_chars"],
-        "augment": config.get("augment"),
-        "seed": config["seed"],
+        "window_chars": config.window_chars,
+        "augment": config.augment,
+        "seed": config.seed,
     }
     return DatasetDict(dd), manifest
+
+
+def save_dataset(dd, manifest: dict, out: Path) -> None:
+    """Write to a temporary directory, then swap it in: a killed build leaves the old dataset."""
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    dd.save_to_disk(str(tmp))
+    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+
+
+def ensure_dataset(config: TrainConfig, overwrite_cache: bool = False):
+    """The saved DatasetDict when its fingerprint matches what the labels depend on now; else
+    (or with ``overwrite_cache``) a fresh build."""
+    from datasets import load_from_disk
+
+    out = config.resolve(config.dataset_dir)
+    manifest_path = out / "manifest.json"
+    if manifest_path.is_file() and not overwrite_cache:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        current = fingerprint(config, training_documents(config.corpus_dir))
+        if manifest.get("fingerprint") == current:
+            return load_from_disk(str(out)), manifest
+        log.info("the dataset in %s is stale (rules, documents or settings changed): rebuilding", out)
+    log.info("building the weakly labelled dataset in %s", out)
+    dd, manifest = build_dataset(config)
+    save_dataset(dd, manifest, out)
+    return dd, manifest
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Build the weakly labelled dataset (make data).")
     parser.add_argument("--config", default="configs/default.yaml")
+    parser.add_argument("--overwrite-cache", action="store_true", help="rebuild even when the cache is current")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     config = load_config(args.config)
-    dd, manifest = build_dataset(config)
-    out = PROJECT_ROOT / config["dataset_dir"]
-    dd.save_to_disk(str(out))
-    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    log.info("saved %s to %s: %s", {k: len(v) for k, v in dd.items()}, out, manifest)
+    dd, manifest = ensure_dataset(config, overwrite_cache=args.overwrite_cache)
+    log.info("dataset %s in %s: %s", {k: len(v) for k, v in dd.items()}, config.dataset_dir, manifest)
 
 
 if __name__ == "__main__":

@@ -1,30 +1,41 @@
-"""The evaluation report (``make eval``, ``make eval-rules``): the model and the weak labeller,
-side by side, on a gold set in the ANNOTATION.md format, in three scripts.
+"""The evaluation report (``make eval``, ``make eval-rules``): the rules, the model alone and the
+default ``predict()`` (the model merged with the rules when its config says so), side by side on
+the gold dev and holdout sets, in three scripts, with bootstrap intervals of every difference.
 
 Writes reports/eval.md, reports/eval.json and reports/eval_f1.png (or the *_rules variants).
+Scoring only: rendering is ``model.report``.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import logging
-import platform
 import random
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
 from .gold import GoldDocument, load_gold
-from .paths import GOLD_FILE, REPORTS_DIR
+from .paths import DEV_GOLD_FILE, GOLD_FILE, REPORTS_DIR
+from .report import plot, render_lf_table, render_markdown, render_precision_table
 from .scoring import seqeval_scores, span_counts, summarise
 from .spans import LABELS, Span
-from .variants import to_traditional, with_pinyin
+from .variants import SCRIPTS, to_traditional, with_pinyin
 
 log = logging.getLogger(__name__)
 
-SCRIPTS = ("simplified", "traditional", "traditional+pinyin")
-System = Callable[[list[str]], list[list[Span]]]
+Predictions = list[list[Span]]
+System = Callable[[list[str]], Predictions]
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A system computed from other systems' predictions on the same texts (a merge), so that
+    the model runs once however many merge settings are scored."""
+
+    fn: Callable[[dict[str, Predictions]], Predictions]
 
 
 def script_variants(docs: list[GoldDocument]) -> dict[str, list[GoldDocument]]:
@@ -39,14 +50,45 @@ def weak_system() -> System:
     return lambda texts: [labeller.label(t) for t in texts]
 
 
-def model_system(model_dir: str | Path | None, device: str = "auto", quantize: bool | None = None) -> System:
+def model_system(model_dir: str | Path | None, device: str = "auto", quantize: bool | None = None,
+                 merge: str | None = None) -> System:
     from .recognizer import Recognizer
 
-    return recognizer_system(Recognizer(model_dir, device=device, quantize=quantize))
+    return recognizer_system(Recognizer(model_dir, device=device, quantize=quantize, merge=merge))
 
 
 def recognizer_system(rec) -> System:
-    return lambda texts: [[Span(d["start"], d["end"], d["label"]) for d in doc] for doc in rec.predict(texts)]
+    return lambda texts: [[Span(d["start"], d["end"], d["label"], "", d["score"]) for d in doc]
+                          for doc in rec.predict(texts, values=False)]
+
+
+def merged_system(model: str, rules: str, policy: str, threshold: float) -> Derived:
+    from .merge import merge
+
+    def fn(preds: dict[str, Predictions]) -> Predictions:
+        out = []
+        for m, r in zip(preds[model], preds[rules]):
+            spans = merge([(s.start, s.end, s.label, 1.0) for s in r],
+                          [(s.start, s.end, s.label, s.score) for s in m], policy, threshold)
+            out.append([Span(a, b, label, "", score) for a, b, label, score in spans])
+        return out
+
+    return Derived(fn)
+
+
+def predict_systems(systems: dict[str, System | Derived], variants: dict[str, list[GoldDocument]]):
+    """preds[name][script], and seconds per system (all scripts)."""
+    preds: dict[str, dict[str, Predictions]] = {name: {} for name in systems}
+    seconds = {}
+    for name, system in systems.items():
+        t0 = time.time()
+        for script, docs in variants.items():
+            if isinstance(system, Derived):
+                preds[name][script] = system.fn({n: p[script] for n, p in preds.items() if script in p})
+            else:
+                preds[name][script] = system([d.text for d in docs])
+        seconds[name] = round(time.time() - t0, 2)
+    return preds, seconds
 
 
 def score(docs: Sequence[GoldDocument], preds: Sequence[Sequence[Span]]) -> dict:
@@ -56,27 +98,32 @@ def score(docs: Sequence[GoldDocument], preds: Sequence[Sequence[Span]]) -> dict
             "seqeval_strict": seqeval_scores(gold, preds, [len(d.text) for d in docs])}
 
 
-def bootstrap(docs, preds_a, preds_b=None, n: int = 1000, seed: int = 0) -> dict:
-    """95% intervals of strict micro F1 over documents resampled with replacement (and of the
-    difference a - b when a second system is given)."""
+def bootstrap(docs: Sequence[GoldDocument], preds: dict[str, Sequence[Sequence[Span]]],
+              pairs: Sequence[tuple[str, str]] = (), n: int = 1000, seed: int = 0) -> dict:
+    """95% intervals over documents resampled with replacement (the same resamples for every
+    system): strict micro F1 and per-label F1 of each system, and the micro F1 difference of each
+    pair ``(a, b)`` as ``a - b``. The one bootstrap of the package."""
     rng = random.Random(seed)
     idx = range(len(docs))
-    f_a, f_b, diff = [], [], []
+    micro: dict[str, list[float]] = {name: [] for name in preds}
+    labels: dict[str, dict[str, list[float]]] = {name: {label: [] for label in LABELS} for name in preds}
     for _ in range(n):
         sample = [rng.choice(idx) for _ in idx]
-        g = [docs[i].spans for i in sample]
-        fa = summarise(span_counts(g, [preds_a[i] for i in sample]))["micro"]["f1"]
-        f_a.append(fa)
-        if preds_b is not None:
-            fb = summarise(span_counts(g, [preds_b[i] for i in sample]))["micro"]["f1"]
-            f_b.append(fb)
-            diff.append(fa - fb)
+        gold = [docs[i].spans for i in sample]
+        for name, p in preds.items():
+            s = summarise(span_counts(gold, [p[i] for i in sample]))
+            micro[name].append(s["micro"]["f1"])
+            for label in LABELS:
+                labels[name][label].append(s[label]["f1"])
 
-    def ci(xs):
+    def ci(xs: list[float]) -> list[float] | None:
         xs = sorted(xs)
         return [xs[int(0.025 * len(xs))], xs[int(0.975 * len(xs)) - 1]] if xs else None
 
-    return {"a": ci(f_a), "b": ci(f_b), "diff": ci(diff), "resamples": n}
+    return {"resamples": n,
+            "micro": {name: ci(v) for name, v in micro.items()},
+            "labels": {name: {label: ci(v) for label, v in by.items()} for name, by in labels.items()},
+            "diff": {f"{a} − {b}": ci([x - y for x, y in zip(micro[a], micro[b])]) for a, b in pairs}}
 
 
 def errors(docs: Sequence[GoldDocument], preds: Sequence[Sequence[Span]], limit: int = 15) -> dict:
@@ -107,33 +154,29 @@ def errors(docs: Sequence[GoldDocument], preds: Sequence[Sequence[Span]], limit:
                     for kind, counter in kinds.items()} for label, kinds in out.items()}
 
 
-def evaluate(gold_path: Path, systems: dict[str, System], corpus_dir=None, n_boot: int = 1000) -> dict:
-    docs = load_gold(gold_path, corpus_dir)
-    variants = script_variants(docs)
-    report: dict = {"gold": str(gold_path), "documents": len(docs),
-                    "spans": dict(Counter(s.label for d in docs for s in d.spans)), "systems": {}}
-    preds: dict = {}
-    for name, system in systems.items():
-        t0 = time.time()
-        preds[name] = {script: system([d.text for d in vdocs]) for script, vdocs in variants.items()}
-        sys_report = {"by_script": {s: score(variants[s], preds[name][s]) for s in SCRIPTS},
-                      "seconds": round(time.time() - t0, 2)}
-        sys_report["by_document"] = {
-            d.id: summarise(span_counts([d.spans], [p]))["micro"]["f1"]
-            for d, p in zip(docs, preds[name]["simplified"])}
-        sys_report["errors"] = errors(docs, preds[name]["simplified"])
-        report["systems"][name] = sys_report
-    names = list(systems)
-    a = names[0]
-    b = names[1] if len(names) > 1 else None
-    report["bootstrap"] = {s: bootstrap(variants[s], preds[a][s], preds[b][s] if b else None, n=n_boot)
-                           for s in SCRIPTS}
-    report["bootstrap"]["systems"] = [a, b]
-    report["per_label_ci"] = {name: _per_label_ci(docs, preds[name]["simplified"], n_boot) for name in names}
-    if b:
-        report["complementary"] = {a: _found_only(docs, preds[a]["simplified"], preds[b]["simplified"]),
-                                   b: _found_only(docs, preds[b]["simplified"], preds[a]["simplified"])}
-    return report
+def error_classes(docs: Sequence[GoldDocument], student: Sequence[Sequence[Span]],
+                  teacher: Sequence[Sequence[Span]]) -> dict[str, dict[str, int]]:
+    """Per label, what the student (model) does with the teacher's (rules') errors:
+    ``fixed_missed``: gold spans the rules miss and the model finds exactly; ``fixed_spurious``:
+    wrong rule spans the model does not repeat; ``copied_missed`` / ``copied_spurious``: the same
+    error in both; ``new_missed`` / ``new_spurious``: errors of the model that the rules do not make."""
+    out = {label: Counter() for label in LABELS}
+    for doc, s_pred, t_pred in zip(docs, student, teacher):
+        gold = {(s.start, s.end, s.label) for s in doc.spans}
+        sk = {(s.start, s.end, s.label) for s in s_pred}
+        tk = {(s.start, s.end, s.label) for s in t_pred}
+        for key in gold:
+            c = out[key[2]]
+            if key not in tk:
+                c["fixed_missed" if key in sk else "copied_missed"] += 1
+            elif key not in sk:
+                c["new_missed"] += 1
+        for key in tk - gold:
+            out[key[2]]["copied_spurious" if key in sk else "fixed_spurious"] += 1
+        for key in sk - gold - tk:
+            out[key[2]]["new_spurious"] += 1
+    kinds = ("fixed_missed", "fixed_spurious", "copied_missed", "copied_spurious", "new_missed", "new_spurious")
+    return {label: {k: out[label][k] for k in kinds} for label in LABELS}
 
 
 def _found_only(docs, preds, other) -> dict:
@@ -147,135 +190,67 @@ def _found_only(docs, preds, other) -> dict:
     return {"count": len(found), "spans": found}
 
 
-def _per_label_ci(docs, preds, n: int, seed: int = 1) -> dict[str, list[float]]:
-    """95% bootstrap interval of each label's strict F1 (documents resampled), for the chart."""
-    rng = random.Random(seed)
-    idx = range(len(docs))
-    samples: dict = {label: [] for label in LABELS}
-    for _ in range(n):
-        sample = [rng.choice(idx) for _ in idx]
-        s = summarise(span_counts([docs[i].spans for i in sample], [preds[i] for i in sample]))
-        for label in LABELS:
-            samples[label].append(s[label]["f1"])
-    return {label: [sorted(v)[int(0.025 * n)], sorted(v)[int(0.975 * n) - 1]] for label, v in samples.items()}
+def evaluate(gold_path: Path, systems: dict[str, System | Derived], corpus_dir=None, n_boot: int = 1000,
+             pairs: Sequence[tuple[str, str]] = (), details: bool = True) -> dict:
+    """Scores of every system on one gold set in the three scripts, with bootstrap intervals of
+    each system and of each pair's difference (per script)."""
+    docs = load_gold(gold_path, corpus_dir)
+    variants = script_variants(docs)
+    preds, seconds = predict_systems(systems, variants)
+    report: dict = {"gold": str(gold_path), "documents": len(docs),
+                    "spans": dict(Counter(s.label for d in docs for s in d.spans)), "systems": {},
+                    "pairs": [list(p) for p in pairs]}
+    for name in systems:
+        sys_report = {"by_script": {s: score(variants[s], preds[name][s]) for s in SCRIPTS},
+                      "seconds": seconds[name]}
+        if details:
+            sys_report["by_document"] = {d.id: summarise(span_counts([d.spans], [p]))["micro"]["f1"]
+                                         for d, p in zip(docs, preds[name]["simplified"])}
+            sys_report["errors"] = errors(docs, preds[name]["simplified"])
+        report["systems"][name] = sys_report
+    report["bootstrap"] = {s: bootstrap(variants[s], {n: preds[n][s] for n in systems}, pairs, n=n_boot)
+                           for s in SCRIPTS}
+    if details:
+        report["complementary"] = {f"{a} vs {b}": {a: _found_only(docs, preds[a]["simplified"], preds[b]["simplified"]),
+                                                   b: _found_only(docs, preds[b]["simplified"], preds[a]["simplified"])}
+                                   for a, b in pairs}
+        report["error_classes"] = {f"{a} vs {b}": error_classes(docs, preds[a]["simplified"], preds[b]["simplified"])
+                                   for a, b in pairs}
+    report["_predictions"] = preds  # for value accuracy; dropped before writing
+    report["_docs"] = docs
+    return report
 
 
-# ---------------------------------------------------------------- rendering
-
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{100 * x:.1f}"
-
-
-def render_markdown(report: dict, provenance: dict) -> str:
-    names = list(report["systems"])
-    lines = ["# Evaluation report", "",
-             f"Gold: `{report['gold']}` — {report['documents']} documents, spans {report['spans']}.  ",
-             f"Systems: {', '.join(f'`{n}`' for n in names)}. Strict = exact boundaries and label "
-             "(seqeval, IOB2, strict mode); overlap = a predicted span overlapping a gold span of its label.", ""]
-    for key, val in provenance.items():
-        lines.append(f"- {key}: `{val}`")
-    lines.append("")
-    for script in SCRIPTS:
-        lines += [f"## {script}", "", _table(report, names, script), ""]
-    bs = report["bootstrap"]
-    lines += ["## Bootstrap 95% intervals (strict micro F1, documents resampled)", "",
-              "| script | " + " | ".join(f"{n}" for n in names if n) + (" | difference |" if len(names) > 1 else " |"),
-              "|---|" + "---|" * (len(names) + (1 if len(names) > 1 else 0))]
-    for script in SCRIPTS:
-        b = bs[script]
-        cells = [f"{_pct(b['a'][0])}–{_pct(b['a'][1])}"]
-        if len(names) > 1:
-            cells += [f"{_pct(b['b'][0])}–{_pct(b['b'][1])}", f"{_pct(b['diff'][0])} to {_pct(b['diff'][1])}"]
-        lines.append(f"| {script} | " + " | ".join(cells) + " |")
-    lines += ["", "## By document (strict micro F1, simplified)", "",
-              "| document | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
-    first = report["systems"][names[0]]["by_document"]
-    for doc_id in sorted(first, key=first.get):
-        lines.append(f"| {doc_id} | " + " | ".join(_pct(report["systems"][n]["by_document"][doc_id]) for n in names) + " |")
-    for name, comp in report.get("complementary", {}).items():
-        lines += ["", f"Gold spans that only `{name}` gets exactly right: {comp['count']}"
-                  + (": " + ", ".join(f"`{x}`" for x in comp["spans"][:20]) if comp["spans"] else "") + "."]
-    for name in names:
-        lines += ["", f"## Errors of `{name}` (simplified; most frequent first)", ""]
-        for label in LABELS:
-            errs = report["systems"][name]["errors"][label]
-            lines.append(f"### {label}")
-            for kind in ("missed", "spurious", "boundary"):
-                items = errs[kind][:8]
-                if items:
-                    lines.append(f"- **{kind}**: " + "; ".join(
-                        f"`{e['span']}`×{e['count']} ({e['context']})" for e in items))
-            lines.append("")
-    return "\n".join(lines) + "\n"
+def evaluate_systems(gold_path: Path, systems: dict[str, System | Derived], corpus_dir=None,
+                     n_boot: int = 200, rules: str = "rules") -> dict:
+    """The compact form for experiments: micro F1 per script, label F1 (simplified), the interval
+    of each system and of its difference from ``rules``."""
+    pairs = [(n, rules) for n in systems if n != rules]
+    rep = evaluate(gold_path, systems, corpus_dir, n_boot=n_boot, pairs=pairs, details=False)
+    boot = rep["bootstrap"]["simplified"]
+    return {"systems": {n: {"micro": {s: r["by_script"][s]["strict"]["micro"]["f1"] for s in SCRIPTS},
+                            "labels": {label: r["by_script"]["simplified"]["strict"][label]["f1"] for label in LABELS}}
+                        for n, r in rep["systems"].items()},
+            "ci": boot["micro"], "diff_ci": {a: boot["diff"][f"{a} − {b}"] for a, b in pairs}}
 
 
-def _table(report: dict, names: list[str], script: str) -> str:
-    """Strict P/R/F1 per system, the strict F1 difference (first minus second), overlap F1."""
-    head = "| label | " + " | ".join(f"{n} P | {n} R | {n} F1" for n in names)
-    head += (f" | ΔF1 ({names[0]} − {names[1]})" if len(names) > 1 else "")
-    head += "".join(f" | {n} F1 overlap" for n in names) + " | support |"
-    ncols = 1 + 3 * len(names) + (len(names) > 1) + len(names) + 1
-    rows = [head, "|---" * ncols + "|"]
-    by = {n: report["systems"][n]["by_script"][script] for n in names}
-    for label in [*LABELS, "micro", "macro"]:
-        cells = []
-        for n in names:
-            s = by[n]["strict"][label]
-            cells += [_pct(s["precision"]), _pct(s["recall"]), f"**{_pct(s['f1'])}**"]
-        if len(names) > 1:
-            cells.append(f"{100 * (by[names[0]]['strict'][label]['f1'] - by[names[1]]['strict'][label]['f1']):+.1f}")
-        cells += [_pct(by[n]["overlap"][label]["f1"]) for n in names]
-        rows.append(f"| {label} | " + " | ".join(cells) + f" | {by[names[0]]['strict'][label]['support']} |")
-    return "\n".join(rows)
-
-
-def plot(report: dict, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    names = list(report["systems"])
-    fig, ax = plt.subplots(figsize=(7, 3.5))
-    width = 0.8 / len(names)
-    for k, name in enumerate(names):
-        strict = report["systems"][name]["by_script"]["simplified"]["strict"]
-        ci = report["per_label_ci"][name]
-        ys = [100 * strict[label]["f1"] for label in LABELS]
-        lo = [max(0.0, y - 100 * ci[label][0]) for y, label in zip(ys, LABELS)]
-        hi = [max(0.0, 100 * ci[label][1] - y) for y, label in zip(ys, LABELS)]
-        ax.bar([i + k * width for i in range(len(LABELS))], ys, width, yerr=[lo, hi], capsize=3, label=name)
-    ax.set_xticks([i + width * (len(names) - 1) / 2 for i in range(len(LABELS))], LABELS)
-    ax.set_ylabel("strict F1 (%)")
-    ax.set_ylim(0, 100)
-    ax.set_title("Gold holdout, simplified script (95% bootstrap intervals)")
-    ax.legend(loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-
-
-def provenance(model_dir: Path | None, gold: Path) -> dict:
-    import importlib.metadata as md
-
-    from .train import git_commit
+def provenance(model_dir: Path | None, golds: Sequence[Path]) -> dict:
+    from .provenance import git_commit, versions
 
     prov = {"command": "python -m model.evaluate " + ("--model " + str(model_dir) if model_dir else "--rules-only"),
-            "gold": str(gold), "git commit": git_commit(), "python": platform.python_version()}
-    for pkg in ("torch", "transformers", "opencc", "jionlp"):
-        try:
-            prov[pkg] = md.version(pkg)
-        except md.PackageNotFoundError:
-            pass
+            "gold": ", ".join(str(g) for g in golds), "git commit": git_commit(),
+            **versions(("torch", "transformers", "opencc", "jionlp"))}
     if model_dir:
         meta_path = Path(model_dir) / "training_meta.json"
         if meta_path.is_file():
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             prov["model"] = str(model_dir)
             prov["model config"] = meta["config"].get("config_path")
+            prov["merge (predict default)"] = f"{meta['config'].get('merge')} @ {meta['config'].get('merge_threshold')}"
             prov["base model"] = meta.get("base_model")
             prov["training data"] = json.dumps(meta.get("data"), ensure_ascii=False)
             prov["model trained at commit"] = meta.get("git_commit")
+            prov["train seconds"] = meta.get("train_seconds")
     return prov
 
 
@@ -286,18 +261,32 @@ def rules_statistics() -> list[dict]:
     return lf_statistics(default_labeller(), [d.text for d in training_documents()])
 
 
-def render_lf_table(rows: list[dict]) -> str:
-    lines = ["| function | label | spans | coverage (docs) | overlaps | conflicts | kept after aggregation |",
-             "|---|---|---|---|---|---|---|"]
-    for r in rows:
-        lines.append(f"| {r['function']} | {r['label']} | {r['spans']} | {100 * r['coverage']:.1f}% | "
-                     f"{r['overlaps']} | {r['conflicts']} | {r['kept']} |")
-    return "\n".join(lines)
+def _value_section(report: dict) -> dict | None:
+    """Value accuracy (model.value_eval) of each system on this gold set, when available."""
+    try:
+        from .enrich import enrich
+        from .value_eval import value_report
+    except ImportError:
+        return None
+    docs = report["_docs"]
+    systems = {}
+    for name, by_script in report["_predictions"].items():
+        systems[name] = {}
+        for script, preds in by_script.items():
+            vdocs = script_variants(docs)[script] if script != "simplified" else docs
+            systems[name][script] = [enrich(d.text, [s.to_dict(d.text) for s in p]) for d, p in zip(vdocs, preds)]
+    try:
+        return {script: value_report(script_variants(docs)[script], {n: s[script] for n, s in systems.items()})
+                for script in SCRIPTS}
+    except (KeyError, TypeError, ValueError) as err:  # gold without values
+        log.warning("no value accuracy: %s", err)
+        return None
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Evaluation report on a gold set (make eval / make eval-rules).")
-    parser.add_argument("--gold", default=str(GOLD_FILE))
+    parser = argparse.ArgumentParser(description="Evaluation report on the gold sets (make eval / make eval-rules).")
+    parser.add_argument("--gold", nargs="*", default=None,
+                        help="gold sets (default: the dev gold and the holdout gold)")
     parser.add_argument("--model", default=None, help="model directory (default: artifacts/model)")
     parser.add_argument("--rules-only", action="store_true", help="the weak labeller alone, plus LF statistics")
     parser.add_argument("--device", default="auto")
@@ -307,28 +296,50 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    gold = Path(args.gold)
-    systems: dict[str, System] = {}
+    golds = [Path(g) for g in args.gold] if args.gold else [p for p in (DEV_GOLD_FILE, GOLD_FILE) if p.is_file()]
+    systems: dict[str, System | Derived] = {"rules": weak_system()}
+    pairs: list[tuple[str, str]] = []
     model_dir = None
     if not args.rules_only:
-        from .recognizer import resolve_model_dir
+        from .recognizer import ModelNotFoundError, Recognizer, resolve_model_dir
 
         model_dir = resolve_model_dir(args.model)
-        systems["model"] = model_system(model_dir, args.device)
-    systems["weak"] = weak_system()
-    report = evaluate(gold, systems, n_boot=args.bootstrap)
-    prov = provenance(model_dir, gold)
-    report["provenance"] = prov
+        try:
+            rec = Recognizer(model_dir, device=args.device)
+        except ModelNotFoundError as err:
+            parser.exit(2, f"error: {err}\n")
+        systems["model"] = model_system(model_dir, args.device, merge="none")
+        pairs.append(("model", "rules"))
+        if rec.merge != "none":
+            systems["default"] = merged_system("model", "rules", rec.merge, rec.merge_threshold)
+            pairs += [("default", "rules"), ("default", "model")]
+    reports = {}
+    for gold in golds:
+        rep = evaluate(gold, systems, n_boot=args.bootstrap, pairs=pairs)
+        values = _value_section(rep)
+        if values:
+            rep["values"] = values
+        rep.pop("_predictions")
+        rep.pop("_docs")
+        reports[gold.parent.name] = rep
+    prov = provenance(model_dir, golds)
+    full = {"provenance": prov, "gold_sets": reports}
     stem = "eval_rules" if args.rules_only else "eval"
-    md_text = render_markdown(report, prov)
+    md_text = render_markdown(full)
     if args.rules_only:
         rows = rules_statistics()
-        report["labelling_functions"] = rows
+        full["labelling_functions"] = rows
         md_text += "\n## Labelling functions on the training text\n\n" + render_lf_table(rows) + "\n"
+        if DEV_GOLD_FILE.is_file():
+            from .reliability import lf_precision
+
+            prec = lf_precision(load_gold(DEV_GOLD_FILE))
+            full["lf_precision_dev"] = prec
+            md_text += "\n## Labelling-function precision on the dev gold (lf_reliability)\n\n" + render_precision_table(prec) + "\n"
     (out / f"{stem}.md").write_text(md_text, encoding="utf-8")
-    (out / f"{stem}.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    plot(report, out / f"{stem}_f1.png")
-    print(md_text.split("## Bootstrap")[0])
+    (out / f"{stem}.json").write_text(json.dumps(full, ensure_ascii=False, indent=1), encoding="utf-8")
+    plot(full, out / f"{stem}_f1.png")
+    print(md_text.split("## Errors")[0])
     log.info("wrote %s/%s.md, .json and _f1.png", out, stem)
 
 

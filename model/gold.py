@@ -11,6 +11,9 @@ from .paths import corpus_dir
 from .spans import LABELS, Span
 
 
+_SPAN_KEYS = frozenset({"start", "end", "label", "text"})
+
+
 class GoldFormatError(ValueError):
     """A gold line that cannot be trusted: missing passage, changed digest, bad span."""
 
@@ -21,6 +24,8 @@ class GoldDocument:
     text: str
     spans: list[Span] = field(default_factory=list)
     script: str = "simplified"  # which copy: simplified / traditional / pinyin
+    # Extra keys of a gold span (normalised values: value, low, high, adcode, ...), by (start, end).
+    values: dict[tuple[int, int], dict] = field(default_factory=dict)
 
 
 def sha256(text: str) -> str:
@@ -40,7 +45,7 @@ def _parse_line(obj: dict, corpus: Path, lineno: int) -> GoldDocument:
             raise GoldFormatError(f"line {lineno}: {doc_id} differs from the annotated passage (sha256 mismatch)")
     else:
         raise GoldFormatError(f"line {lineno}: neither 'text' nor 'source': 'corpus'")
-    spans = []
+    spans, values = [], {}
     for s in obj.get("spans", []):
         start, end, label = s["start"], s["end"], s["label"]
         if label not in LABELS:
@@ -50,11 +55,14 @@ def _parse_line(obj: dict, corpus: Path, lineno: int) -> GoldDocument:
         if "text" in s and text[start:end] != s["text"]:
             raise GoldFormatError(f"line {lineno}: span {start}:{end} is {text[start:end]!r}, file says {s['text']!r}")
         spans.append(Span(start, end, label))
+        extra = {k: v for k, v in s.items() if k not in _SPAN_KEYS}
+        if extra:
+            values[(start, end)] = extra
     spans.sort()
     for a, b in zip(spans, spans[1:]):
         if a.overlaps(b):
             raise GoldFormatError(f"line {lineno}: overlapping spans {a} and {b}")
-    return GoldDocument(doc_id, text, spans, obj.get("script", "simplified"))
+    return GoldDocument(doc_id, text, spans, obj.get("script", "simplified"), values)
 
 
 def load_gold(path: str | Path, corpus: str | Path | None = None) -> list[GoldDocument]:
@@ -68,8 +76,8 @@ def load_gold(path: str | Path, corpus: str | Path | None = None) -> list[GoldDo
 
 
 def to_json_line(doc: GoldDocument, standoff: bool) -> str:
-    spans = [{"start": s.start, "end": s.end, "label": s.label, "text": doc.text[s.start:s.end]}
-             for s in sorted(doc.spans)]
+    spans = [{"start": s.start, "end": s.end, "label": s.label, "text": doc.text[s.start:s.end],
+              **doc.values.get((s.start, s.end), {})} for s in sorted(doc.spans)]
     obj: dict = {"id": doc.id}
     if standoff:
         obj.update(source="corpus", sha256=sha256(doc.text))

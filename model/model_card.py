@@ -5,27 +5,29 @@ import json
 import logging
 from pathlib import Path
 
-from .evaluate import SCRIPTS, _table, evaluate, model_system, weak_system
+from .config import TrainConfig
+from .evaluate import SCRIPTS, evaluate, model_system, weak_system
+from .report import score_table
 from .labels import TAGS
-from .paths import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
 
 
-def write_model_card(model_dir: Path, config: dict) -> dict | None:
-    gold = PROJECT_ROOT / config["gold"]
+def write_model_card(model_dir: Path, config: TrainConfig) -> dict | None:
+    """Score the freshly saved model on the gold holdout and write its README (the card)."""
+    gold = config.resolve(config.gold)
     meta = json.loads((model_dir / "training_meta.json").read_text(encoding="utf-8"))
     scores_md = "No gold holdout was available (the shared corpus is missing), so no score is given."
     report = None
     try:
-        report = evaluate(gold, {"model": model_system(model_dir, quantize=False), "weak": weak_system()},
-                          config.get("corpus_dir"), n_boot=200)
+        report = evaluate(gold, {"predict": model_system(model_dir, quantize=False), "rules": weak_system()},
+                          config.corpus_dir, n_boot=200, details=False)
     except (FileNotFoundError, ValueError) as err:
         log.warning("no holdout evaluation: %s", err)
     if report:
-        scores_md = "\n\n".join(f"**{s}**\n\n" + _table(report, ["model", "weak"], s) for s in SCRIPTS)
+        scores_md = "\n\n".join(f"**{s}**\n\n" + score_table(report, ["predict", "rules"], s) for s in SCRIPTS)
         (model_dir / "holdout_scores.json").write_text(
-            json.dumps({s: report["systems"]["model"]["by_script"][s]["strict"] for s in SCRIPTS}, indent=1),
+            json.dumps({s: report["systems"]["predict"]["by_script"][s]["strict"] for s in SCRIPTS}, indent=1),
             encoding="utf-8")
     card = f"""---
 language: zh
@@ -41,7 +43,7 @@ Labels (`id2label`): {', '.join(TAGS)}. Input: one token per character of the no
 (simplified script, half-width, inline pinyin removed); use the package's `predict()`, which
 normalises and maps spans back to the caller's original string.
 
-Config: `{config['config_path']}`; seed {config['seed']}; trained in {meta['train_seconds']} s on
+Config: `{config.config_path}`; seed {config.seed}; trained in {meta['train_seconds']} s on
 `{meta['device']}`; commit `{meta['git_commit']}`.
 
 ## Gold holdout scores (strict, %)
@@ -51,7 +53,7 @@ Config: `{config['config_path']}`; seed {config['seed']}; trained in {meta['trai
 ## Limits
 - Trained on weak labels: it inherits the rules' blind spots (see the project's evaluation report).
 - News and report prose from mainland China, 2014-2024; other genres are untested.
-- Windows of {config['max_length']} tokens; longer documents are read in overlapping windows.
+- Windows of {config.max_length} tokens; longer documents are read in overlapping windows.
 """
     (model_dir / "README.md").write_text(card, encoding="utf-8")
     return report

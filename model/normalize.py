@@ -8,64 +8,30 @@ keeps the original range it stands for, so any span found on the normalised text
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Sequence
 
 from .spans import check_text
+from .text import HAN, convert_same_length
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ"
 # A pinyin group: ASCII or full-width brackets holding one romanised syllable, right after a
 # Chinese character (萍鄉(xiāng), 萬（wàn）). Requiring the CJK character before it keeps
 # ordinary parentheses such as 新农合(医保) or (GDP) untouched.
 _PINYIN_GROUP = re.compile(
-    rf"(?<=[{_CJK}])[(（][a-z{_TONED}]{{1,6}}[)）]"
+    rf"(?<=[{HAN}])[(（][a-z{_TONED}]{{1,6}}[)）]"
 )
 # Spaces between a digit and more of the number or its unit: 530 萬元, 1 000 人.
 _NUMBER_SPACE = re.compile(r"(?<=[0-9０-９])[ \u3000\u00a0\t]+(?=[0-9０-９万萬亿億千百元余餘多户戶人名])")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Full-width ASCII (U+FF01..U+FF5E) and the ideographic space fold to their half-width forms.
 _WIDTH_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
-@lru_cache(maxsize=None)
-def _converter(config: str):
-    import opencc
-
-    return opencc.OpenCC(config)
-
-
 def to_simplified(text: str) -> str:
-    """opencc t2s, guaranteed length-preserving so that offsets stay one-to-one.
-
-    opencc converts a few phrases to a different length; those lines fall back to per-character
-    conversion. Lone surrogates cannot be encoded for opencc and pass through unchanged.
-    """
-    if not text:
-        return text
-    safe = _SURROGATE.sub("\ufffd", text)
-    cc = _converter("t2s")
-    out = cc.convert(safe)
-    if len(out) == len(text):
-        return _restore_surrogates(text, out)
-    pieces = []
-    for line in safe.splitlines(keepends=True):
-        conv = cc.convert(line)
-        if len(conv) != len(line):
-            conv = "".join(c2 if len(c2 := cc.convert(c)) == 1 else c for c in line)
-        pieces.append(conv)
-    return _restore_surrogates(text, "".join(pieces))
-
-
-def _restore_surrogates(original: str, converted: str) -> str:
-    if not _SURROGATE.search(original):
-        return converted
-    chars = list(converted)
-    for m in _SURROGATE.finditer(original):
-        chars[m.start()] = m.group()
-    return "".join(chars)
+    """opencc t2s, guaranteed length-preserving so that offsets stay one-to-one
+    (``model.text.convert_same_length``)."""
+    return convert_same_length(text, "t2s")
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from .chars import CharVocab
+from .features import FEATURE_SET
 from .labels import TAGS
+from .merge import POLICIES, RULE_SCORE, merge
 from .normalize import Normalized, normalize
 from .paths import MODEL_DIR
 from .spans import as_batch
@@ -85,7 +87,8 @@ class Recognizer:
 
     def __init__(self, model_dir: str | os.PathLike | None = None, device: str = "auto",
                  batch_size: int = 32, max_length: int | None = None, stride: int | None = None,
-                 quantize: bool | None = None, model=None, tokenizer=None):
+                 quantize: bool | None = None, model=None, tokenizer=None, merge: str | None = None,
+                 merge_threshold: float | None = None):
         import torch
 
         self.device = resolve_device(device)
@@ -116,6 +119,17 @@ class Recognizer:
             raise ModelNotFoundError(f"the model's labels {sorted(self.id2label.values())} are not this "
                                      f"package's tags {TAGS}: {TRAIN_HINT}")
         self.batch_size = batch_size
+        # The rules as input (model.features): the model was trained with them, so it gets them too.
+        self.features = infer.get("features") or getattr(model.config, "features", None)
+        if self.features and self.features != FEATURE_SET:
+            raise ModelNotFoundError(f"the model expects input features {self.features!r}; this package "
+                                     f"computes {FEATURE_SET!r}: {TRAIN_HINT}")
+        # Rules and model together (model.merge): the policy chosen on the dev gold at training time.
+        self.merge = merge if merge is not None else infer.get("merge", "none")
+        self.merge_threshold = float(merge_threshold if merge_threshold is not None
+                                     else infer.get("merge_threshold", 0.5))
+        if self.merge not in POLICIES:
+            raise ValueError(f"merge must be one of {POLICIES}, got {self.merge!r}")
 
     @staticmethod
     def _load(path: Path):
@@ -131,13 +145,25 @@ class Recognizer:
             raise ModelNotFoundError(f"could not load the model in {path} ({err}): {TRAIN_HINT}") from err
         return model, tokenizer
 
-    def predict(self, texts: str | list[str], progress: bool = False) -> list[dict] | list[list[dict]]:
+    def predict(self, texts: str | list[str], progress: bool = False,
+                values: bool = True) -> list[dict] | list[list[dict]]:
+        """``values``: add each entity's normalised value keys (``model.enrich``); False for spans only."""
         batch, single = as_batch(texts)
         norms = [normalize(t) for t in batch]
         results = self._predict_normalized(norms, progress)
+        if values:
+            from .enrich import enrich
+
+            results = [enrich(t, spans) for t, spans in zip(batch, results)]
         return results[0] if single else results
 
     __call__ = predict
+
+    def stream(self, docs, **kwargs):
+        """Results one document at a time, reading ``docs`` lazily (see ``model.stream.stream``)."""
+        from .stream import stream
+
+        return stream(docs, self, **kwargs)
 
     def _predict_normalized(self, norms: list[Normalized], progress: bool) -> list[list[dict]]:
         import torch
@@ -147,6 +173,13 @@ class Recognizer:
                    for w in plan_windows(len(n.text), width, self.stride)]
         n_tags = len(self.id2label)
         log_probs = [np.zeros((len(n.text), n_tags), dtype=np.float32) for n in norms]
+        need_rules = bool(self.features) or self.merge != "none"
+        rules = [self._rules(n) if need_rules and n.text else [] for n in norms]
+        types = None
+        if self.features:
+            from .features import char_features
+
+            types = [char_features(n.text, r).ids for n, r in zip(norms, rules)]
         order = sorted(windows, key=lambda w: w.end - w.start, reverse=True)
         batches = [order[i:i + self.batch_size] for i in range(0, len(order), self.batch_size)]
         if progress:
@@ -162,27 +195,47 @@ class Recognizer:
                 for r, row in enumerate(ids):
                     input_ids[r, :len(row)] = torch.tensor(row)
                     mask[r, :len(row)] = 1
-                logits = self.model(input_ids=input_ids.to(self.device),
-                                    attention_mask=mask.to(self.device)).logits.float()
+                inputs = {"input_ids": input_ids.to(self.device), "attention_mask": mask.to(self.device)}
+                if types is not None:
+                    type_ids = torch.zeros((len(ids), longest), dtype=torch.long)
+                    for r, w in enumerate(chunk):
+                        type_ids[r, 1:1 + w.end - w.start] = torch.tensor(types[w.doc][w.start:w.end])
+                    inputs["token_type_ids"] = type_ids.to(self.device)
+                logits = self.model(**inputs).logits.float()
                 lp = logits.log_softmax(-1).cpu().numpy()
                 for r, w in enumerate(chunk):
                     # +1: the [CLS] token; each window writes only the characters it owns
                     a, b = w.own_start - w.start + 1, w.own_end - w.start + 1
                     log_probs[w.doc][w.own_start:w.own_end] = lp[r, a:b]
-        return [_decode(n, lp) for n, lp in zip(norms, log_probs)]
+        out = []
+        for n, lp, rule_spans in zip(norms, log_probs, rules):
+            spans = _decode(lp)
+            if self.merge != "none":
+                spans = merge([(s.start, s.end, s.label, RULE_SCORE) for s in rule_spans], spans,
+                              self.merge, self.merge_threshold)
+            out.append([_to_original(n, span) for span in spans])
+        return out
+
+    @staticmethod
+    def _rules(norm: Normalized):
+        from .weak import default_labeller
+
+        return default_labeller().label_normalized(norm)
 
 
-def _decode(norm: Normalized, log_probs: np.ndarray) -> list[dict]:
-    """Constrained (valid IOB2) decoding; a span's score is the mean probability of its tags."""
+def _decode(log_probs: np.ndarray) -> list[tuple[int, int, str, float]]:
+    """Constrained (valid IOB2) decoding into normalised spans; a span's score is the mean
+    probability of its tags."""
     from .labels import ID2TAG, tag_ids_to_spans, viterbi_tags
 
     path = viterbi_tags(log_probs)
     probs = np.exp(log_probs[np.arange(len(path)), path]).tolist() if path else []
-    out = []
-    for start, end, label, score in tag_ids_to_spans([ID2TAG[i] for i in path], probs):
-        a, b = norm.to_original(start, end)
-        out.append({"label": label, "text": norm.original[a:b], "start": a, "end": b, "score": round(score, 4)})
-    return out
+    return tag_ids_to_spans([ID2TAG[i] for i in path], probs)
+
+
+def _to_original(norm: Normalized, span: tuple[int, int, str, float]) -> dict:
+    a, b = norm.to_original(span[0], span[1])
+    return {"label": span[2], "text": norm.original[a:b], "start": a, "end": b, "score": round(span[3], 4)}
 
 
 @lru_cache(maxsize=4)

@@ -1,20 +1,18 @@
 """Span scores: strict (seqeval, IOB2) and lenient overlap, per label, micro and macro."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
+from .labels import TAGS, spans_to_tag_ids
 from .spans import LABELS, Span
 
 
 def bio_tags(spans: Iterable[Span], length: int) -> list[str]:
-    """Character-level IOB2 tags; spans must not overlap."""
-    tags = ["O"] * length
-    for s in spans:
-        tags[s.start] = f"B-{s.label}"
-        for i in range(s.start + 1, s.end):
-            tags[i] = f"I-{s.label}"
-    return tags
+    """Character-level IOB2 tags, as strings for seqeval; spans must not overlap.
+
+    The tagging itself is ``model.labels.spans_to_tag_ids``, the one the training data uses."""
+    return [TAGS[i] for i in spans_to_tag_ids(list(spans), 0, length)]
 
 
 @dataclass
@@ -84,8 +82,8 @@ def seqeval_scores(gold: Sequence[Sequence[Span]], pred: Sequence[Sequence[Span]
     from seqeval.metrics import classification_report
     from seqeval.scheme import IOB2
 
-    y_true = [bio_tags(g, n) for g, n in zip(gold, lengths)]
-    y_pred = [bio_tags(p, n) for p, n in zip(pred, lengths)]
+    y_true = [bio_tags(g, n) for g, n in zip(gold, lengths, strict=True)]
+    y_pred = [bio_tags(p, n) for p, n in zip(pred, lengths, strict=True)]
     rep = classification_report(y_true, y_pred, mode="strict", scheme=IOB2, output_dict=True, zero_division=0)
     return {k.replace(" avg", ""): {"precision": v["precision"], "recall": v["recall"], "f1": v["f1-score"],
                                      "support": int(v["support"])} for k, v in rep.items()}

@@ -1,7 +1,7 @@
 """The one span shape shared by the weak labeller, the gold sets and predict()."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 LABELS: tuple[str, ...] = ("REGION", "PROGRAM", "AMOUNT", "POPULATION")
 
@@ -11,13 +11,15 @@ class Span:
     """A labelled half-open character range ``[start, end)``.
 
     Order is (start, end, label, source) so that ``sorted()`` gives reading order.
-    ``source`` names the labelling function that proposed it (empty for gold or model spans).
+    ``source`` names the labelling function that proposed it (empty for gold or model spans);
+    ``score`` is a model's confidence (1.0 for rules and gold); it takes no part in comparisons.
     """
 
     start: int
     end: int
     label: str
     source: str = ""
+    score: float = field(default=1.0, compare=False)
 
     def overlaps(self, other: "Span") -> bool:
         return self.start < other.end and other.start < self.end

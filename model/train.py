@@ -1,170 +1,309 @@
 """Fine-tune the encoder as a character-level token classifier on the weak labels (``make train``).
 
 One code path for CPU, one GPU and ``accelerate launch`` on several: the transformers Trainer.
+The model directory is written atomically (a temporary directory renamed at the end), so a killed
+run leaves the previous model or none; ``--resume`` continues a killed run from its last
+checkpoint.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import math
+import random
 import shutil
-import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from .config import load_config
+from .config import TrainConfig, field_help, load_config
 from .labels import ID2TAG, TAG2ID, TAGS
-from .paths import PROJECT_ROOT
+from .provenance import git_commit, versions
 
 log = logging.getLogger(__name__)
 
 
-def _abs(path: str) -> Path:
-    p = Path(path)
-    return p if p.is_absolute() else PROJECT_ROOT / p
+class BaseModelMissing(FileNotFoundError):
+    """The configured local base encoder has not been built."""
 
 
-def ensure_base(config: dict) -> str:
-    """A local base directory, built with ``make base`` when missing; a hub name passes through."""
-    name = config["base_model"]
-    local = _abs(name)
-    if local.exists() or not name.startswith(("artifacts/", "./", "/")):
-        return str(local) if local.exists() else name
-    log.info("base encoder %s missing: running `make base`", local)
-    subprocess.run(["make", "-C", str(PROJECT_ROOT), "base"], check=True)
-    return str(local)
+def locate_base(config: TrainConfig) -> str:
+    """The local base directory, or a hub name passed through for online users."""
+    name = config.base_model
+    local = config.resolve(name)
+    if local.exists():
+        return str(local)
+    if name.startswith(("artifacts/", "./", "/")):
+        raise BaseModelMissing(f"base encoder {local} not found: build it with `make base` "
+                               "(python -m model.encoder --out artifacts/base)")
+    return name
 
 
-def ensure_dataset(config: dict):
-    """The saved DatasetDict, rebuilt when missing or made from another config."""
-    from datasets import load_from_disk
+def uncertain_mask(text: str) -> list[bool]:
+    """Characters that no labelling function votes on and no gazetteer name touches: their O is
+    only the absence of evidence (the rules miss names outside the gazetteer, lists, ...)."""
+    from .features import _lexicon_spans
+    from .normalize import normalize
+    from .weak import default_labeller
 
-    from .dataset import build_dataset
-
-    out = _abs(config["dataset_dir"])
-    manifest_path = out / "manifest.json"
-    if manifest_path.is_file():
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if (manifest.get("window_chars") == config["window_chars"] and manifest.get("augment") == config["augment"]
-                and manifest.get("seed") == config["seed"]):
-            return load_from_disk(str(out)), manifest
-    log.info("building the weakly labelled dataset in %s", out)
-    dd, manifest = build_dataset(config)
-    dd.save_to_disk(str(out))
-    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    return dd, manifest
+    touched = [False] * len(text)
+    spans = [(v.start, v.end) for v in default_labeller().votes(normalize(text))] + _lexicon_spans(text)
+    for a, e in spans:
+        touched[a:e] = [True] * (e - a)
+    return [not t for t in touched]
 
 
-def tokenize_dataset(dd, tokenizer, max_train_windows: int | None, seed: int):
+def encode_windows(dd_train, tokenizer, config: TrainConfig, reliability: dict[str, float] | None = None):
+    """input_ids (+ token_type_ids with features), labels and per-character loss weights."""
     from .chars import CharVocab
+    from .features import char_features, drop_features
+    from .normalize import normalize
+    from .weak import default_labeller
 
     vocab = CharVocab(tokenizer)
+    rng = random.Random(config.seed)
+    labeller = default_labeller()
+    weighted = config.o_weight != 1.0 or bool(reliability)
 
     def encode(batch):
-        ids = [vocab.encode(t) for t in batch["text"]]
-        labels = [[-100, *tags, -100] for tags in batch["tags"]]
-        return {"input_ids": ids, "attention_mask": [[1] * len(i) for i in ids], "labels": labels}
+        out: dict[str, list] = {"input_ids": [], "attention_mask": [], "labels": []}
+        if config.features:
+            out["token_type_ids"] = []
+        if weighted:
+            out["loss_weights"] = []
+        for text, tags in zip(batch["text"], batch["tags"]):
+            ids = vocab.encode(text)
+            out["input_ids"].append(ids)
+            out["attention_mask"].append([1] * len(ids))
+            out["labels"].append([-100, *tags, -100])
+            weak = labeller.label_normalized(normalize(text)) if (config.features or reliability) else []
+            if config.features:
+                feats = char_features(text, weak)
+                types = drop_features(feats, rng, config.feature_dropout_window, config.feature_dropout_span)
+                out["token_type_ids"].append([0, *types, 0])
+            if weighted:
+                w = [1.0] * len(text)
+                if config.o_weight != 1.0:
+                    for i, unsure in enumerate(uncertain_mask(text)):
+                        if unsure and tags[i] == 0:
+                            w[i] = config.o_weight
+                if reliability:
+                    for s in weak:
+                        r = reliability.get(s.source)
+                        if r is not None and tags[s.start] == TAG2ID[f"B-{s.label}"]:
+                            w[s.start:s.end] = [r] * (s.end - s.start)
+                out["loss_weights"].append([0.0, *w, 0.0])
+        return out
 
-    train = dd["train"].shuffle(seed=seed)
-    if max_train_windows:
-        train = train.select(range(min(max_train_windows, len(train))))
-    cols = train.column_names
-    return train.map(encode, batched=True, remove_columns=cols, desc="char ids")
+    return encode
 
 
-def build_model(config: dict, base: str):
+def tokenize_dataset(dd, tokenizer, config: TrainConfig, reliability: dict[str, float] | None = None):
+    train = dd["train"].shuffle(seed=config.seed)
+    if config.max_train_windows:
+        train = train.select(range(min(config.max_train_windows, len(train))))
+    return train.map(encode_windows(train, tokenizer, config, reliability), batched=True,
+                     remove_columns=train.column_names, desc="char ids", load_from_cache_file=False)
+
+
+@dataclass
+class CharCollator:
+    """Pads every per-token column of a batch to a multiple of 8."""
+
+    pad_id: int
+
+    def __call__(self, rows: list[dict]):
+        import torch
+
+        longest = max(len(r["input_ids"]) for r in rows)
+        longest = int(math.ceil(longest / 8) * 8)
+        pads = {"input_ids": self.pad_id, "attention_mask": 0, "token_type_ids": 0, "labels": -100,
+                "loss_weights": 0.0}
+        batch = {}
+        for key, pad in pads.items():
+            if key in rows[0]:
+                dtype = torch.float32 if key == "loss_weights" else torch.long
+                batch[key] = torch.tensor([list(r[key]) + [pad] * (longest - len(r[key])) for r in rows],
+                                          dtype=dtype)
+        return batch
+
+
+def build_model(config: TrainConfig, base: str):
     import torch
     from transformers import AutoConfig, AutoModelForTokenClassification
 
+    from .features import FEATURE_SET, NUM_FEATURES
+
     kwargs = {}
-    if config.get("num_layers"):
-        kwargs["num_hidden_layers"] = int(config["num_layers"])
+    if config.num_layers:
+        kwargs["num_hidden_layers"] = int(config.num_layers)
     model_config = AutoConfig.from_pretrained(base, num_labels=len(TAGS), id2label=ID2TAG, label2id=TAG2ID, **kwargs)
     model = AutoModelForTokenClassification.from_pretrained(base, config=model_config, dtype=torch.float32)
-    if config.get("freeze_embeddings"):
+    if config.freeze_embeddings:
         model.base_model.embeddings.word_embeddings.requires_grad_(False)
+    if config.features:
+        # One token-type row per feature id, each starting from the pretrained row 0 plus a small
+        # random offset: with no feature the model is the pretrained encoder.
+        old = model.base_model.embeddings.token_type_embeddings
+        new = torch.nn.Embedding(NUM_FEATURES, old.embedding_dim)
+        with torch.no_grad():
+            gen = torch.Generator().manual_seed(config.seed)
+            new.weight.copy_(old.weight[0].expand(NUM_FEATURES, -1)
+                             + 0.02 * torch.randn(NUM_FEATURES, old.embedding_dim, generator=gen))
+            new.weight[0] = old.weight[0]
+        model.base_model.embeddings.token_type_embeddings = new
+        model.config.type_vocab_size = NUM_FEATURES
+        model.config.features = FEATURE_SET
     return model
 
 
-def git_commit() -> str | None:
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
-                              text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-
-
-def train(config: dict) -> Path:
+def _trainer_class():
     import torch
-    from transformers import (AutoTokenizer, DataCollatorForTokenClassification, Trainer,
-                              TrainingArguments, set_seed)
+    from transformers import Trainer
 
-    set_seed(config["seed"])
-    base = ensure_base(config)
-    dd, manifest = ensure_dataset(config)
-    tokenizer = AutoTokenizer.from_pretrained(base)
-    train_set = tokenize_dataset(dd, tokenizer, config.get("max_train_windows"), config["seed"])
-    model = build_model(config, base)
-    out = _abs(config["output_dir"])
-    work = out.with_name(out.name + ".work")
-    args = TrainingArguments(
-        output_dir=str(work), num_train_epochs=config["epochs"], learning_rate=config["learning_rate"],
-        per_device_train_batch_size=config["batch_size"],
-        warmup_steps=config["warmup_ratio"],  # transformers 5: a float below 1 is a ratio
-        weight_decay=config["weight_decay"], lr_scheduler_type="linear", seed=config["seed"],
-        logging_steps=10, save_strategy="no", report_to=[], train_sampling_strategy="group_by_length",
-        fp16=bool(config.get("fp16")) and torch.cuda.is_available(),
-        bf16=bool(config.get("bf16")) and torch.cuda.is_available(),
+    class WeightedTrainer(Trainer):
+        """The stock Trainer, plus a per-character loss weight when the batch carries one."""
+
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            weights = inputs.pop("loss_weights", None)
+            if weights is None:
+                return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+            labels = inputs.pop("labels")
+            outputs = model(**inputs)
+            logits = outputs.logits
+            loss = torch.nn.functional.cross_entropy(logits.flatten(0, 1).float(), labels.flatten(),
+                                                     ignore_index=-100, reduction="none")
+            valid = (labels.flatten() != -100).float()
+            loss = (loss * weights.flatten() * valid).sum() / valid.sum().clamp(min=1)
+            return (loss, outputs) if return_outputs else loss
+
+    return WeightedTrainer
+
+
+def training_arguments(config: TrainConfig, work: Path):
+    import torch
+    from transformers import TrainingArguments
+
+    return TrainingArguments(
+        output_dir=str(work), num_train_epochs=config.epochs, learning_rate=config.learning_rate,
+        per_device_train_batch_size=config.batch_size,
+        warmup_steps=config.warmup_ratio,  # transformers 5: a float below 1 is a ratio
+        weight_decay=config.weight_decay, lr_scheduler_type="linear", seed=config.seed,
+        logging_steps=10, save_strategy="steps", save_steps=config.save_steps, save_total_limit=1,
+        report_to=[], train_sampling_strategy="group_by_length", remove_unused_columns=False,
+        fp16=config.fp16 and torch.cuda.is_available(), bf16=config.bf16 and torch.cuda.is_available(),
         dataloader_num_workers=0, dataloader_pin_memory=torch.cuda.is_available(), disable_tqdm=False,
     )
-    collator = DataCollatorForTokenClassification(tokenizer, pad_to_multiple_of=8)
-    trainer = Trainer(model=model, args=args, train_dataset=train_set, data_collator=collator)
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    """Replace ``out`` by the finished ``tmp`` with renames only."""
+    old = out.with_name(out.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists():
+        out.rename(old)
+    tmp.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = False,
+          after_save=None) -> Path:
+    """Train, save to a temporary directory, run ``after_save(tmp_dir)`` (the model card), then
+    swap the directory in. Returns the model directory."""
+    from transformers import AutoTokenizer, set_seed
+
+    from .dataset import ensure_dataset
+    from .reliability import load_reliability
+
+    set_seed(config.seed)
+    base = locate_base(config)
+    dd, manifest = ensure_dataset(config, overwrite_cache=overwrite_cache)
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    reliability = load_reliability(config) if config.lf_reliability else None
+    train_set = tokenize_dataset(dd, tokenizer, config, reliability)
+    model = build_model(config, base)
+    out = config.resolve(config.output_dir)
+    work = out.with_name(out.name + ".work")  # checkpoints, for --resume
+    if not resume:
+        shutil.rmtree(work, ignore_errors=True)
+    trainer = _trainer_class()(model=model, args=training_arguments(config, work), train_dataset=train_set,
+                               data_collator=CharCollator(tokenizer.pad_token_id or 0))
+    checkpoints = sorted(work.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1])) if resume else []
+    checkpoint = str(checkpoints[-1]) if checkpoints else None
+    if resume:
+        log.info("--resume: %s", f"continuing from {checkpoint}" if checkpoint else
+                 f"no checkpoint in {work}, starting from the beginning")
     started = time.time()
-    result = trainer.train()
+    result = trainer.train(resume_from_checkpoint=checkpoint)
     seconds = time.time() - started
-    model.config.inference = {"max_length": config["max_length"], "stride": config["stride"],
-                              "quantize_cpu": bool(config.get("quantize_cpu", False))}
-    out.mkdir(parents=True, exist_ok=True)
-    trainer.save_model(str(out))
-    tokenizer.save_pretrained(str(out))
-    log_history = trainer.state.log_history
-    (out / "train_log.json").write_text(json.dumps(log_history, indent=1), encoding="utf-8")
+    if not trainer.is_world_process_zero():
+        return out
+    model.config.inference = {"max_length": config.max_length, "stride": config.stride,
+                              "quantize_cpu": config.quantize_cpu, "merge": config.merge,
+                              "merge_threshold": config.merge_threshold,
+                              "features": getattr(model.config, "features", None)}
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    trainer.save_model(str(tmp))
+    tokenizer.save_pretrained(str(tmp))
+    (tmp / "train_log.json").write_text(json.dumps(trainer.state.log_history, indent=1), encoding="utf-8")
     meta = {
-        "config": {k: v for k, v in config.items()},
-        "base_model": config["base_model"],  # as configured (a project-relative path or a hub name)
+        "config": config.to_dict(),
+        "base_model": config.base_model,  # as configured (a project-relative path or a hub name)
         "data": manifest,
+        "lf_reliability": reliability,
         "train_windows_used": len(train_set),
-        "train_seconds": round(seconds, 1),
+        "train_seconds": round(seconds, 1),  # of this process (after a --resume: since the resume)
+        "resumed_from": Path(checkpoint).name if checkpoint else None,
         "train_loss": result.training_loss,
         "device": str(trainer.args.device),
+        "processes": trainer.args.world_size,
         "git_commit": git_commit(),
-        "versions": _versions(),
+        "versions": versions(),
     }
-    (out / "training_meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-    shutil.copy(config["config_path"], out / "train_config.yaml")
+    (tmp / "training_meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    import yaml
+
+    (tmp / "train_config.yaml").write_text(yaml.safe_dump(config.to_dict(), allow_unicode=True, sort_keys=False),
+                                           encoding="utf-8")
+    if after_save is not None:
+        after_save(tmp, config)
+    _swap_in(tmp, out)
     shutil.rmtree(work, ignore_errors=True)
     log.info("trained in %.0f s; model saved to %s", seconds, out)
     return out
 
 
-def _versions() -> dict:
-    import importlib.metadata as md
-
-    return {p: md.version(p) for p in ("torch", "transformers", "datasets", "accelerate", "seqeval", "opencc")}
-
-
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Fine-tune the NER model (make train).")
+    parser = argparse.ArgumentParser(description="Fine-tune the NER model (make train).",
+                                     epilog="config keys: " + "; ".join(f"{k}: {v}" for k, v in field_help().items()))
     parser.add_argument("--config", default="configs/default.yaml")
-    parser.add_argument("--no-eval", action="store_true", help="skip the gold-holdout evaluation at the end")
+    parser.add_argument("--no-eval", action="store_true", help="skip the gold evaluation for the model card")
+    parser.add_argument("--resume", action="store_true", help="continue a killed run from its last checkpoint")
+    parser.add_argument("--overwrite-cache", action="store_true", help="rebuild the dataset even when current")
+    parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
+                        help="override config keys (YAML values), e.g. --set seed=7 epochs=2")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    config = load_config(args.config)
-    out = train(config)
-    if not args.no_eval:
-        from .model_card import write_model_card
+    import yaml
 
-        write_model_card(out, config)
+    overrides = {}
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep:
+            parser.error(f"--set takes KEY=VALUE, got {item!r}")
+        overrides[key] = yaml.safe_load(value)
+    try:
+        config = load_config(args.config, **overrides)
+        after = None
+        if not args.no_eval:
+            from .model_card import write_model_card
+
+            after = write_model_card
+        train(config, resume=args.resume, overwrite_cache=args.overwrite_cache, after_save=after)
+    except (BaseModelMissing, FileNotFoundError, ValueError) as err:
+        parser.exit(2, f"error: {err}\n")
 
 
 if __name__ == "__main__":

@@ -6,30 +6,19 @@ corpus is simplified. These copies let every score be reported per script.
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import replace
-from functools import lru_cache
 
 from .gold import GoldDocument
 from .spans import Span
+from .text import convert_same_length, is_han
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-@lru_cache(maxsize=None)
-def _s2t():
-    import opencc
-
-    return opencc.OpenCC("s2t")
+# The three scripts every gold set is scored in (see ``script_variants`` in model.evaluate).
+SCRIPTS: tuple[str, ...] = ("simplified", "traditional", "traditional+pinyin")
 
 
 def to_traditional_text(text: str) -> str:
-    """opencc s2t, forced length-preserving (per character where a phrase changes length)."""
-    cc = _s2t()
-    out = cc.convert(text)
-    if len(out) == len(text):
-        return out
-    return "".join(c2 if len(c2 := cc.convert(c)) == 1 else c for c in text)
+    """opencc s2t, forced length-preserving (``model.text.convert_same_length``)."""
+    return convert_same_length(text, "s2t")
 
 
 def to_traditional(doc: GoldDocument) -> GoldDocument:
@@ -56,16 +45,18 @@ def with_pinyin(doc: GoldDocument, rate: float = 0.2, seed: int = 0) -> GoldDocu
     for i, ch in enumerate(text):
         pieces.append(ch)
         shift[i] = added
-        if _CJK.match(ch) and rng.random() < rate and (py := _pinyin(ch)) and py.isalpha():
+        if is_han(ch) and rng.random() < rate and (py := _pinyin(ch)) and py.isalpha():
             group = f"({py})"
             pieces.append(group)
             added += len(group)
     shift[len(text)] = added
     new_text = "".join(pieces)
-    spans = []
+    spans, values = [], {}
     for s in doc.spans:
         start = s.start + shift[s.start]
         # end: after the last character and any group inserted right after it
         end = s.end + shift[s.end] if s.end < len(text) else len(new_text)
         spans.append(Span(start, end, s.label))
-    return replace(doc, text=new_text, spans=spans, script=doc.script + "+pinyin")
+        if (s.start, s.end) in doc.values:  # gold values travel with their span
+            values[(start, end)] = doc.values[(s.start, s.end)]
+    return replace(doc, text=new_text, spans=spans, values=values, script=doc.script + "+pinyin")

@@ -1,7 +1,11 @@
 """Helpers for hand annotation of the holdout (the annotator decides every span; this only does offsets).
 
-  python scripts/gold_tool.py show 0010.txt            # the passage with character offsets per line
-  python scripts/gold_tool.py build SPEC.json OUT.jsonl  # spans listed as text -> stand-off gold lines
+Run from the repository root, as a module:
+
+  python -m scripts.gold_tool show 0010.txt              # the passage with character offsets per line
+  python -m scripts.gold_tool build SPEC.json OUT.jsonl  # spans listed as text -> stand-off gold lines
+
+Both take ``--corpus DIR`` (default: ``NER_CORPUS_DIR``, else ../shared/corpus).
 
 SPEC.json: {"0010.txt": [["REGION", "内蒙古"], ["AMOUNT", "785万元"], ...], ...}
 Spans must be listed in reading order: each is searched for from the end of the previous one,
@@ -10,20 +14,55 @@ of every annotated string that were left untagged, so that the annotator can re-
 """
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from model.corpus import read_text  # noqa: E402
-from model.gold import GoldDocument, to_json_line  # noqa: E402
-from model.paths import corpus_dir  # noqa: E402
-from model.spans import LABELS, Span  # noqa: E402
+from model.corpus import read_text
+from model.gold import GoldDocument, to_json_line
+from model.paths import corpus_dir
+from model.spans import LABELS, Span
 
 
-def show(doc_id: str) -> None:
-    text = read_text(corpus_dir() / doc_id)
+class SpecError(ValueError):
+    """Bad input from the annotator: a missing passage or spec file, or a malformed spec."""
+
+
+def read_passage(doc_id: str, corpus: Path) -> str:
+    """The passage ``doc_id`` (a file name in ``corpus``), exactly as stored."""
+    path = corpus / doc_id
+    if Path(doc_id).name != doc_id or not path.is_file():
+        raise SpecError(f"no passage {doc_id!r} in {corpus}")
+    return read_text(path)
+
+
+def load_spec(path: str | Path) -> dict[str, list[tuple[str, str]]]:
+    """Read and check SPEC.json: passage id -> [[label, surface text], ...] in reading order."""
+    try:
+        spec = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SpecError(f"spec file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise SpecError(f"spec file {path} is not readable JSON: {e}") from None
+    if not isinstance(spec, dict):
+        raise SpecError(f"spec file {path}: expected an object {{passage id: [[label, text], ...]}}")
+    out = {}
+    for doc_id, items in spec.items():
+        if not isinstance(items, list):
+            raise SpecError(f"spec file {path}: {doc_id}: expected a list of [label, text] pairs")
+        pairs = []
+        for item in items:
+            if not (isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) and x for x in item)):
+                raise SpecError(f"spec file {path}: {doc_id}: {item!r} is not a [label, text] pair")
+            if item[0] not in LABELS:
+                raise SpecError(f"spec file {path}: {doc_id}: unknown label {item[0]!r} (one of {', '.join(LABELS)})")
+            pairs.append((item[0], item[1]))
+        out[doc_id] = pairs
+    return out
+
+
+def show(doc_id: str, corpus: Path) -> None:
+    text = read_passage(doc_id, corpus)
     pos = 0
     for line in text.splitlines(keepends=True):
         print(f"[{pos:5d}] {line.rstrip()}")
@@ -31,15 +70,14 @@ def show(doc_id: str) -> None:
     print(f"[{pos:5d}] <end>")
 
 
-def build(spec_path: str, out_path: str) -> None:
-    spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+def build(spec_path: str, out_path: str, corpus: Path) -> None:
+    spec = load_spec(spec_path)
+    texts = {doc_id: read_passage(doc_id, corpus) for doc_id in spec}  # every passage before any output
     lines, problems = [], 0
     for doc_id, items in spec.items():
-        text = read_text(corpus_dir() / doc_id)
+        text = texts[doc_id]
         spans, cursor = [], 0
         for label, surface in items:
-            if label not in LABELS:
-                sys.exit(f"{doc_id}: unknown label {label!r}")
             i = text.find(surface, cursor)
             if i < 0:
                 problems += 1
@@ -55,7 +93,7 @@ def build(spec_path: str, out_path: str) -> None:
                 covered = any(s.start <= start and end <= s.end for s in spans)
                 if (start, end) not in tagged and not covered:
                     print(f"{doc_id}: untagged occurrence of {surface!r} at {start}: "
-                          f"...{text[max(0, start-10):end+10]!r}...")
+                          f"...{text[max(0, start - 10):end + 10]!r}...")
                 start = text.find(surface, start + 1)
         lines.append(to_json_line(GoldDocument(doc_id, text, spans), standoff=True))
     Path(out_path).write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -63,6 +101,28 @@ def build(spec_path: str, out_path: str) -> None:
           f"{problems} not found -> {out_path}")
 
 
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m scripts.gold_tool",
+                                     description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--corpus", help="corpus directory (default: NER_CORPUS_DIR, else ../shared/corpus)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_show = sub.add_parser("show", parents=[common], help="the passage with character offsets per line")
+    p_show.add_argument("passage", help="a file name in the corpus, e.g. 0010.txt")
+    p_build = sub.add_parser("build", parents=[common], help="spans listed as text -> stand-off gold lines")
+    p_build.add_argument("spec", help="SPEC.json: {passage: [[label, text], ...]}")
+    p_build.add_argument("out", help="the gold JSONL file to write")
+    args = parser.parse_args(argv)
+    corpus = corpus_dir(args.corpus)
+    try:
+        if args.command == "show":
+            show(args.passage, corpus)
+        else:
+            build(args.spec, args.out, corpus)
+    except SpecError as e:
+        parser.error(str(e))
+
+
 if __name__ == "__main__":
-    cmd, *args = sys.argv[1:]
-    {"show": show, "build": build}[cmd](*args)
+    main()

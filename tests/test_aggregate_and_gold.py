@@ -21,19 +21,43 @@ def test_program_swallows_what_it_contains():
 
 
 def test_longer_reading_wins_within_a_tier():
-    votes = [Span(0, 2, "REGION", "a"), Span(0, 3, "REGION", "b"), Span(3, 6, "REGION", "a")]
-    assert resolve(votes) == [Span(0, 3, "REGION", "b"), Span(3, 6, "REGION", "a")]
+    votes = [Span(0, 2, "REGION", "region_suffix"), Span(0, 3, "REGION", "region_gazetteer"),
+             Span(3, 6, "REGION", "region_suffix")]
+    assert resolve(votes) == [Span(0, 3, "REGION", "region_gazetteer"), Span(3, 6, "REGION", "region_suffix")]
 
 
 def test_numbers_beat_places_and_ties_go_to_the_first_function():
-    votes = [Span(0, 4, "REGION", "r"), Span(2, 5, "AMOUNT", "m")]
-    assert resolve(votes) == [Span(2, 5, "AMOUNT", "m")]
+    votes = [Span(0, 4, "REGION", "region_gazetteer"), Span(2, 5, "AMOUNT", "amount_arabic")]
+    assert resolve(votes) == [Span(2, 5, "AMOUNT", "amount_arabic")]
     tie = [Span(0, 2, "REGION", "second"), Span(1, 3, "REGION", "first")]
-    assert resolve(tie, {"first": 0, "second": 1}) == [Span(1, 3, "REGION", "first")]
+    assert resolve(tie, {"first": 0, "second": 1}, {"first": 1, "second": 1}) == [Span(1, 3, "REGION", "first")]
+
+
+def test_listed_programs_compete_with_places_on_length():
+    """An unquoted list name is an unmarked word: a longer place name beats it, a quote does not."""
+    listed, place = Span(2, 6, "PROGRAM", "program_list"), Span(0, 5, "REGION", "region_gazetteer")
+    assert resolve([listed, place]) == [place]
+    assert resolve([Span(0, 3, "REGION", "region_gazetteer"), listed]) == [listed]
+    quoted = Span(1, 3, "PROGRAM", "program_quoted")
+    assert resolve([quoted, place]) == [quoted]
+
+
+def test_every_function_declares_its_tier():
+    from model.weak.aggregate import all_labelling_functions, default_tiers
+    from model.weak.base import TIER_MARKED, TIER_NUMBER, TIER_PLACE
+
+    tiers = {lf.name: lf.tier for lf in all_labelling_functions()}
+    assert tiers == dict(default_tiers())
+    assert {tiers[n] for n in ("program_quoted", "program_title")} == {TIER_MARKED}
+    assert {t for n, t in tiers.items() if n.startswith(("amount_", "population_"))} == {TIER_NUMBER}
+    assert {t for n, t in tiers.items() if n.startswith("region_")} == {TIER_PLACE} == {tiers["program_list"]}
+    with pytest.raises(ValueError, match="no tier"):
+        resolve([Span(0, 2, "REGION", "not_a_function")])
 
 
 def test_labeller_maps_back_to_original_offsets():
-    lf = LabellingFunction("test_lf", "REGION", lambda t: [(m, m + 3) for m in range(len(t)) if t.startswith("萍乡经", m)])
+    lf = LabellingFunction("test_lf", "REGION", tier=1,
+                           find=lambda t: [(m, m + 3) for m in range(len(t)) if t.startswith("萍乡经", m)])
     labeller = WeakLabeller([lf])
     text = "在萍鄉(xiāng)經開區"
     [span] = labeller.label(text)
@@ -47,7 +71,8 @@ def _write(tmp_path, obj):
 
 
 def test_inline_gold_checks_span_text(tmp_path):
-    ok = {"id": "a", "text": "湖南省投入785万元", "spans": [{"start": 0, "end": 3, "label": "REGION", "text": "湖南省"}]}
+    ok = {"id": "a", "text": "湖南省投入785万元",
+          "spans": [{"start": 0, "end": 3, "label": "REGION", "text": "湖南省"}]}
     assert load_gold(_write(tmp_path, ok))[0].spans == [Span(0, 3, "REGION")]
     bad = dict(ok, spans=[{"start": 0, "end": 2, "label": "REGION", "text": "湖南省"}])
     with pytest.raises(GoldFormatError, match="file says"):
@@ -111,8 +136,8 @@ def test_windows_never_cut_an_entity():
         cuts = windows(text, width, spans)
         assert cuts[0][0] == 0 and cuts[-1][1] == len(text)
         assert all(b - a <= width for a, b in cuts)
-        assert all(a1 == b0 for (_, b0), (a1, _) in zip(cuts, cuts[1:]))
-        for a, b in cuts[1:]:
+        assert all(a1 == b0 for (_, b0), (a1, _) in zip(cuts, cuts[1:], strict=False))
+        for a, _ in cuts[1:]:
             assert not any(s.start < a < s.end for s in spans)
 
 
@@ -129,7 +154,7 @@ def test_viterbi_never_emits_an_orphan_inside_tag():
 
     assert [TAGS[i] for i in viterbi_tags(lp(["B-REGION", "I-REGION", "O"]))] == ["B-REGION", "I-REGION", "O"]
     path = [TAGS[j] for j in viterbi_tags(lp(["O", "I-PROGRAM", "I-PROGRAM", "B-AMOUNT", "I-REGION"]))]
-    for prev, cur in zip(["O", *path], path):
+    for prev, cur in zip(["O", *path], path, strict=False):
         if cur.startswith("I-"):
             assert prev[2:] == cur[2:], path
     assert viterbi_tags(np.zeros((0, len(TAGS)))) == []

@@ -9,8 +9,15 @@ import torch
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 from transformers import AutoTokenizer, BertConfig, BertModel, PreTrainedTokenizerFast
 
-from model.encoder.convert import (SPECIAL_TOKENS, count_unk, extend_vocab, hf_name, is_chinese_piece,
-                                   load_model, trim_vocab)
+from model.encoder.convert import (
+    SPECIAL_TOKENS,
+    count_unk,
+    extend_vocab,
+    hf_name,
+    is_chinese_piece,
+    load_model,
+    trim_vocab,
+)
 from model.encoder.e5_format import E5File, dequantize_q4_0
 
 F32, Q4 = 0, 1
@@ -108,7 +115,7 @@ def test_load_model_maps_every_tensor_of_a_tiny_file():
         if name.endswith(".w") and len(shape) == 2 or name == "emb.word":
             scales = rng.choice([0.5, 0.25, -0.125], count // 32)
             ints = rng.integers(-8, 8, (count // 32, 32))
-            data = b"".join(q4_block(s, list(q)) for s, q in zip(scales, ints))
+            data = b"".join(q4_block(s, list(q)) for s, q in zip(scales, ints, strict=True))
             tensors.append((name, Q4, count, data))
             expected[hf_name(name)] = (ints * scales[:, None]).reshape(shape)
         else:

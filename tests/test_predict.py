@@ -6,6 +6,7 @@ import json
 import pytest
 import torch
 
+from model.enrich import VALUE_KEYS
 from model.recognizer import ModelNotFoundError, Recognizer, main, plan_windows, predict
 
 from .conftest import build_tokenizer
@@ -44,7 +45,9 @@ def recognizer(tiny_model_dir):
 def _check_offsets(text, spans):
     assert spans == sorted(spans, key=lambda s: (s["start"], s["end"]))
     for s in spans:
-        assert set(s) == {"label", "text", "start", "end", "score"}
+        # the core keys first, then the value keys of model.enrich for the label
+        assert list(s)[:5] == ["label", "text", "start", "end", "score"]
+        assert set(s) - {"label", "text", "start", "end", "score"} == set(VALUE_KEYS[s["label"]])
         assert 0 <= s["start"] < s["end"] <= len(text)
         assert text[s["start"]:s["end"]] == s["text"]
         assert 0.0 <= s["score"] <= 1.0
@@ -96,8 +99,10 @@ def test_pinyin_inside_span_maps_back():
     tokenizer = build_tokenizer()
     rec = Recognizer(model=CharRuleModel(tokenizer), tokenizer=tokenizer, device="cpu")
     text = "在北(běi)京(jīng)工作"
-    assert rec.predict(text) == [{"label": "REGION", "text": "北(běi)京(jīng)", "start": 1, "end": 14,
-                                  "score": pytest.approx(0.9489, abs=1e-3)}]
+    assert rec.predict(text, values=False) == [{"label": "REGION", "text": "北(běi)京(jīng)", "start": 1,
+                                                "end": 14, "score": pytest.approx(0.9489, abs=1e-3)}]
+    (span,) = rec.predict(text)
+    assert (span["adcode"], span["name"], span["level"]) == ("110000", "北京市", "province")
 
 
 @pytest.mark.parametrize("bad", [None, 3, b"bytes", [1, 2], {"text": "x"}])

@@ -1,57 +1,107 @@
-"""train() end to end on a tiny random model and a handful of windows: the saved directory is a
-proper save_pretrained model that predict() and the pipeline can use. Seconds, not a real run."""
+"""train() end to end on a tiny random model and the seed documents: the saved directory is a
+proper save_pretrained model that predict() can use; the dataset cache notices a changed rule; a
+killed run leaves no half-written model and ``--resume`` finishes it. Seconds, not a real run."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def tiny_setup(tmp_path, tiny_model_dir):
-    from datasets import DatasetDict
-
-    from model.dataset import _features
-    from model.labels import spans_to_tag_ids
-    from model.spans import Span
-
-    rows = []
-    for i in range(8):
-        text = "湖南省投入785万元,帮助1.8万余人"
-        spans = [Span(0, 3, "REGION"), Span(5, 10, "AMOUNT"), Span(13, 19, "POPULATION")]
-        rows.append({"id": f"d{i}#0", "doc_id": f"d{i}", "kind": "orig", "text": text,
-                     "tags": spans_to_tag_ids(spans, 0, len(text))})
-    from datasets import Dataset
-
-    dd = DatasetDict({"train": Dataset.from_list(rows, features=_features())})
-    ds_dir = tmp_path / "dataset"
-    dd.save_to_disk(str(ds_dir))
-    config_path = tmp_path / "tiny.yaml"
-    config = {"base_model": str(tiny_model_dir), "dataset_dir": str(ds_dir), "output_dir": str(tmp_path / "model"),
-              "epochs": 2, "batch_size": 4, "learning_rate": 1e-3, "seed": 1, "window_chars": 126,
-              "max_length": 16, "stride": 4, "augment": {}, "num_layers": 1, "freeze_embeddings": True}
-    (ds_dir / "manifest.json").write_text(json.dumps({"window_chars": 126, "augment": {}, "seed": 1,
-                                                      "seeds": 0, "corpus_passages": 0}))
-    import yaml
-
-    config_path.write_text(yaml.safe_dump(config))
-    return config_path
+def write_config(tmp_path: Path, tiny_model_dir: Path, **overrides) -> Path:
+    (tmp_path / "no-corpus").mkdir(exist_ok=True)
+    config = {"base_model": str(tiny_model_dir), "corpus_dir": str(tmp_path / "no-corpus"),
+              "dataset_dir": str(tmp_path / "dataset"), "output_dir": str(tmp_path / "model"),
+              "epochs": 2, "batch_size": 4, "learning_rate": 1e-3, "seed": 1, "window_chars": 40,
+              "max_length": 16, "stride": 4, "augment": {}, "num_layers": 1, "freeze_embeddings": True,
+              "max_train_windows": 12, **overrides}
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
 
 
-def test_train_writes_a_loadable_model(tiny_setup):
+@pytest.mark.parametrize("features", [False, True])
+def test_train_writes_a_loadable_model(tmp_path, tiny_model_dir, features, monkeypatch):
     from model.config import load_config
     from model.recognizer import Recognizer
     from model.train import train
 
-    out = train(load_config(tiny_setup))
+    monkeypatch.delenv("NER_CORPUS_DIR", raising=False)
+    out = train(load_config(write_config(tmp_path, tiny_model_dir, features=features, o_weight=0.5)))
     for name in ("config.json", "model.safetensors", "tokenizer.json", "training_meta.json", "train_config.yaml"):
         assert (out / name).is_file(), name
+    assert not out.with_name(out.name + ".tmp").exists() and not out.with_name(out.name + ".work").exists()
     config = json.loads((out / "config.json").read_text())
     assert config["id2label"]["0"] == "O" and config["num_hidden_layers"] == 1
-    assert config["inference"] == {"max_length": 16, "stride": 4, "quantize_cpu": False}
+    assert config["inference"]["max_length"] == 16 and config["inference"]["stride"] == 4
+    assert config["type_vocab_size"] == (11 if features else 2)
     meta = json.loads((out / "training_meta.json").read_text())
-    assert meta["train_windows_used"] == 8 and meta["train_loss"] > 0
+    assert meta["train_windows_used"] == 12 and meta["train_loss"] > 0
+    assert meta["data"]["corpus_passages"] == 0 and meta["config"]["features"] is features
+    used = yaml.safe_load((out / "train_config.yaml").read_text())
+    assert used["features"] is features and used["o_weight"] == 0.5  # the merged config, not the file
     rec = Recognizer(out, device="cpu")
-    text = "湖南省投入785万元"
+    assert bool(rec.features) is features
+    text = "湖南省投入785万元,萍鄉(xiāng)經開區"
     for s in rec.predict(text):
         assert text[s["start"]:s["end"]] == s["text"]
+
+
+def test_dataset_cache_notices_a_changed_labelling_function(tmp_path, tiny_model_dir, monkeypatch):
+    import model.dataset as dataset
+    from model.config import load_config
+    from model.weak import WeakLabeller, default_labeller
+
+    config = load_config(write_config(tmp_path, tiny_model_dir))
+    dd, first = dataset.ensure_dataset(config)
+    again, second = dataset.ensure_dataset(config)
+    assert second["fingerprint"] == first["fingerprint"]  # reused, not rebuilt
+    # A labelling function changes its output: here, the REGION functions stop voting.
+    fewer = WeakLabeller([lf for lf in default_labeller().functions if lf.label != "REGION"])
+    monkeypatch.setattr(dataset, "default_labeller", lambda: fewer)
+    dd2, third = dataset.ensure_dataset(config)
+    assert third["fingerprint"] != first["fingerprint"]
+    before = sum(t != 0 for tags in dd["train"]["tags"] for t in tags)
+    after = sum(t != 0 for tags in dd2["train"]["tags"] for t in tags)
+    assert after < before  # the new build carries the new labels
+
+
+def _run_train(config: Path, *extra: str) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("NER_CORPUS_DIR", None)
+    return subprocess.Popen([sys.executable, "-m", "model.train", "--config", str(config), "--no-eval", *extra],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def test_killed_training_leaves_the_previous_model_and_resume_finishes(tmp_path, tiny_model_dir):
+    config = write_config(tmp_path, tiny_model_dir, epochs=400, save_steps=20, max_train_windows=8)
+    out = tmp_path / "model"
+    out.mkdir()
+    (out / "previous.txt").write_text("the model of an earlier run")
+    proc = _run_train(config)
+    work = tmp_path / "model.work"
+    deadline = time.time() + 120
+    while not list(work.glob("checkpoint-*/trainer_state.json")) and time.time() < deadline:
+        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+        time.sleep(0.2)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert sorted(p.name for p in out.iterdir()) == ["previous.txt"]  # untouched, not half-written
+    checkpoint = max(int(p.name.split("-")[1]) for p in work.glob("checkpoint-*"))
+    assert checkpoint >= 20
+    done = _run_train(config, "--resume")
+    _, err = done.communicate(timeout=300)
+    assert done.returncode == 0, err.decode()[-2000:]
+    assert (out / "model.safetensors").is_file() and not (out / "previous.txt").exists()
+    meta = json.loads((out / "training_meta.json").read_text())
+    assert meta["resumed_from"] == f"checkpoint-{checkpoint}"  # continued, not restarted

@@ -36,7 +36,7 @@ def test_pinyin_copy_moves_spans_and_owns_trailing_groups():
         doc = with_pinyin(to_traditional(DOC), rate=0.5, seed=seed)
         norm = normalize(doc.text)
         assert norm.text == normalize(to_traditional(DOC).text).text  # pinyin fully removed again
-        for s, orig in zip(doc.spans, SPANS):
+        for s, orig in zip(doc.spans, SPANS, strict=True):
             surface = doc.text[s.start:s.end]
             assert not surface.startswith("(")
             assert normalize(surface).text == normalize(TEXT[orig.start:orig.end]).text

@@ -5,6 +5,7 @@ import pytest
 
 from model import weak_label
 from model.dataset import window_examples
+from model.enrich import VALUE_KEYS
 from model.normalize import normalize
 from model.weak import default_labeller
 
@@ -17,7 +18,9 @@ def _valid(text, spans):
     for a, b in zip(spans, spans[1:]):
         assert a["end"] <= b["start"]
     for s in spans:
-        assert set(s) == {"label", "text", "start", "end"}
+        # the core keys first, then the value keys of model.enrich for the label
+        assert list(s)[:4] == ["label", "text", "start", "end"]
+        assert set(s) - {"label", "text", "start", "end"} == set(VALUE_KEYS[s["label"]])
         assert 0 <= s["start"] < s["end"] <= len(text) and text[s["start"]:s["end"]] == s["text"]
 
 
@@ -29,6 +32,10 @@ def test_shape_single_and_batch():
         ("REGION", "谷城县"), ("REGION", "五山镇"), ("REGION", "堰河村"), ("AMOUNT", "785万元"),
         ("POPULATION", "1.8万余人"), ("PROGRAM", "雨露计划")]
     assert weak_label([text, ""]) == [spans, []]
+    assert [{k: s[k] for k in ("label", "text", "start", "end")} for s in spans] == weak_label(text, values=False)
+    values = {s["text"]: s for s in spans}
+    assert values["785万元"]["value"] == 7850000 and values["1.8万余人"]["approx"] is True
+    assert values["堰河村"]["adcode"] == "420625" and values["雨露计划"]["canonical"] == "雨露计划"
 
 
 def test_traditional_with_pinyin_maps_to_the_original():

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model.weak import money, population
+from model.weak.numbers import parse_value
 
 from . import weak_helpers
-from model.weak.numbers import parse_value
 
 FUNCTIONS = money.LABELLING_FUNCTIONS + population.LABELLING_FUNCTIONS
 AMT, POP = "AMOUNT", "POPULATION"

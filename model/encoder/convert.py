@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
 
 from ..chars import CharVocab
+from ..text import is_han
 from .e5_format import E5File, Header
 
 log = logging.getLogger(__name__)
@@ -123,10 +124,10 @@ def _set_embeddings(model: BertModel, weight: torch.Tensor) -> None:
 # ------------------------------------------------------------------------- trimming
 
 def _is_chinese_char(ch: str) -> bool:
-    """CJK ideographs (+ extensions, compatibility), CJK punctuation, full-width forms."""
+    """Han characters (``model.text.is_han``) and, since a vocabulary may still need them, the
+    supplementary-plane ideographs, CJK punctuation and full-width forms."""
     o = ord(ch)
-    return (0x3400 <= o <= 0x4DBF or 0x4E00 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FFFF
-            or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF)
+    return is_han(ch) or 0x20000 <= o <= 0x2FFFF or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF
 
 
 def is_chinese_piece(piece: str) -> bool:

@@ -102,7 +102,7 @@ class E5File:
         self.tensors = self._read_directory(cur)
 
     @classmethod
-    def open(cls, path: str | Path) -> "E5File":
+    def open(cls, path: str | Path) -> E5File:
         return cls(Path(path).read_bytes())
 
     @staticmethod
@@ -111,7 +111,7 @@ class E5File:
         offsets = cur.array("<u4", n + 1).astype(np.int64)
         scores = cur.array("<f4", n).copy()
         blob = cur.bytes(blob_len)
-        pieces = [blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1], offsets[1:])]
+        pieces = [blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
         return Pieces(pieces, scores, bos=bos, eos=eos, pad=pad, unk=unk)
 
     @staticmethod

@@ -1,6 +1,6 @@
 """Turn the votes of all labelling functions into one flat span set per document.
 
-Aggregation is by priority, then length (the guideline: a quoted/titled PROGRAM swallows what it
+Aggregation is by tier, then length (the guideline: a quoted/titled PROGRAM swallows what it
 contains; otherwise prefer the longer reading). A generative label model (Snorkel, skweak) needs
 many overlapping, independent voters per span to estimate accuracies; ours mostly have one voter
 per label, so a transparent ordering is both simpler and easier to debug.
@@ -9,32 +9,38 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable
+from functools import lru_cache
+from types import MappingProxyType
 
 from ..normalize import Normalized, normalize
 from ..spans import Span
 from .base import LabellingFunction
 
-# Higher tier wins an overlap, whatever the lengths; inside a tier the longer span wins.
-_TIER = {"PROGRAM": 3, "AMOUNT": 2, "POPULATION": 2, "REGION": 1}
-_LIST_TIER = 1  # unquoted closed-list programs compete with place names on length
+
+@lru_cache(maxsize=1)
+def default_tiers() -> Mapping[str, int]:
+    """Labelling function name -> its declared ``tier``, for the package's own functions."""
+    return MappingProxyType({lf.name: lf.tier for lf in all_labelling_functions()})
 
 
-def _tier(span: Span) -> int:
-    if span.label == "PROGRAM" and span.source == "program_list":
-        return _LIST_TIER
-    return _TIER[span.label]
-
-
-def resolve(votes: Iterable[Span], rank: dict[str, int] | None = None) -> list[Span]:
+def resolve(votes: Iterable[Span], rank: Mapping[str, int] | None = None,
+            tiers: Mapping[str, int] | None = None) -> list[Span]:
     """Greedy: highest tier, then longest, then the labelling function listed first.
 
-    Chosen spans are kept sorted by start, so each candidate is checked against its two
-    neighbours only: O(n log n), which matters on long, entity-dense documents.
+    A span's tier is the one its labelling function (``span.source``) declares: ``tiers`` maps
+    names to tiers, by default those of the package's functions; ``rank`` maps names to their
+    position in the list (unknown names go last). Chosen spans are kept sorted by start, so each
+    candidate is checked against its two neighbours only: O(n log n), which matters on long,
+    entity-dense documents.
     """
     rank = rank or {}
-    ordered = sorted(set(votes), key=lambda s: (-_tier(s), -len(s), rank.get(s.source, 99), s.start))
+    tiers = default_tiers() if tiers is None else tiers
+    votes = set(votes)
+    if unknown := {s.source for s in votes} - tiers.keys():
+        raise ValueError(f"no tier for labelling function(s) {sorted(unknown)}: pass tiers={{name: tier}}")
+    ordered = sorted(votes, key=lambda s: (-tiers[s.source], -len(s), rank.get(s.source, 99), s.start))
     starts: list[int] = []
     chosen: list[Span] = []
     for cand in ordered:
@@ -63,6 +69,7 @@ class WeakLabeller:
 
     def __post_init__(self) -> None:
         self.rank = {lf.name: i for i, lf in enumerate(self.functions)}
+        self.tiers = {lf.name: lf.tier for lf in self.functions}
 
     def votes(self, norm: Normalized) -> list[Span]:
         """All votes on the normalised text (no filtering), for LF statistics."""
@@ -70,7 +77,7 @@ class WeakLabeller:
 
     def label_normalized(self, norm: Normalized) -> list[Span]:
         """Resolved spans on the normalised text."""
-        return resolve(self.votes(norm), self.rank)
+        return resolve(self.votes(norm), self.rank, self.tiers)
 
     def label(self, text: str) -> list[Span]:
         """Resolved spans on the ORIGINAL text."""
@@ -94,7 +101,7 @@ def lf_statistics(labeller: WeakLabeller, texts: Iterable[str]) -> list[dict]:
         docs += 1
         norm = normalize(text)
         votes = sorted(labeller.votes(norm))
-        kept = set(resolve(votes, labeller.rank))
+        kept = set(resolve(votes, labeller.rank, labeller.tiers))
         seen = set()
         for i, v in enumerate(votes):
             st = stats[v.source]

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 
-from .base import LabellingFunction
+from ..text import HAN
+from .base import TIER_NUMBER, LabellingFunction
 from .numbers import APPROX, ARABIC, CHINESE, NUMBER, RANGE_SEP
 
 # 块 is colloquial for 元 (8万块, 3000多块钱), but also a measure word (一块土地, 120万块光伏板,
 # 聚到一块): it counts before 钱, or before a non-word (punctuation, end, a verb of change).
-_KUAI = r"块(?=钱|[^\u3400-\u9fff]|\Z|的|左右|以上|以下|涨|增|降|提|到)"
+_KUAI = rf"块(?=钱|[^{HAN}]|\Z|的|左右|以上|以下|涨|增|降|提|到)"
 # 二元结构 and 一元化 are not money.
 UNIT = rf"(?:美元|欧元|港元|港币|日元|英镑|元(?!化|结构)|{_KUAI})"
 
@@ -43,7 +44,7 @@ def _range(text: str) -> list[tuple[int, int]]:
 
 
 LABELLING_FUNCTIONS: list[LabellingFunction] = [
-    LabellingFunction("amount_range", "AMOUNT", _range, priority=1),
-    LabellingFunction("amount_arabic", "AMOUNT", _arabic),
-    LabellingFunction("amount_chinese", "AMOUNT", _chinese),
+    LabellingFunction("amount_range", "AMOUNT", _range, tier=TIER_NUMBER),
+    LabellingFunction("amount_arabic", "AMOUNT", _arabic, tier=TIER_NUMBER),
+    LabellingFunction("amount_chinese", "AMOUNT", _chinese, tier=TIER_NUMBER),
 ]

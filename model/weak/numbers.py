@@ -11,6 +11,9 @@ inside (``240余万``, ``62万余``, ``4000多``). A number must start with a di
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 import cn2an
 
@@ -62,15 +65,123 @@ def parse_value(surface: str) -> float | None:
 
     Approximate marks give the stated figure (a lower bound: 4000多 -> 4000). A range or a vague
     numeral (3000-5000元, 一两万元, 十几万元) has no single value: None, as for no number at all.
+    Exact values (int or Decimal-backed float) and the bounds of ranges: ``read_number``.
+    """
+    reading = read_number(surface)
+    return None if reading is None or reading.value is None else float(reading.value)
+
+
+Number = int | float
+
+
+@dataclass(frozen=True)
+class NumberReading:
+    """What the numeral of a surface says: one ``value``, or ``low``/``high`` for a range or a vague
+    numeral (3000至5000, 一两万, 十几万), never both. ``approx``: 余/多/餘 written inside.
+    ``unit_start``: where the text after the number (the unit or noun) begins in the surface."""
+
+    value: Number | None
+    low: Number | None
+    high: Number | None
+    approx: bool
+    unit_start: int
+
+
+_MAGNITUDES = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+_PLAIN = re.compile(r"\d+(?:\.\d+)?")
+_ARABIC_TIMES = re.compile(r"(\d+(?:\.\d+)?)([十百千万亿]+)")
+_TRAILING_MAG = re.compile(r"[十百千万亿]+$")
+_HAS_MAG = re.compile(r"[十百千万亿]")
+# 13万2 (spoken: 13.2万): one digit after a final 万/千/亿 that no magnitude or digit follows.
+_SPOKEN_TAIL = re.compile(r"\d(?![\d.十百千万亿])")
+_PAIR = re.compile(rf"[{_C_DIGIT}]{{2}}")
+
+
+def _exact(core: str) -> Decimal | None:
+    """The exact value of one numeral without approximation marks or separators.
+
+    Arabic numbers, alone or times magnitudes (87.85万, 3.5百万, 12.3456789万), are computed in
+    Decimal here: cn2an truncates 12.3456789万 to an int and rejects 3.5百万. Everything else
+    (Chinese numerals, 1亿2000万, 5万7千8百, 13万2) goes to cn2an, whose result is exact for them.
+    """
+    if _PLAIN.fullmatch(core):
+        return Decimal(core)
+    m = _ARABIC_TIMES.fullmatch(core)
+    if m:
+        out = Decimal(m.group(1))
+        for ch in m.group(2):
+            out *= _MAGNITUDES[ch]
+        return out
+    try:
+        return Decimal(str(cn2an.cn2an(core, "smart")))
+    except (ValueError, KeyError, IndexError, InvalidOperation):
+        return None
+
+
+def _number(value: Decimal) -> Number:
+    """int when integral (7850000, not 7850000.0), else the shortest float of the Decimal."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _bounds(core: str) -> tuple[Decimal, Decimal] | None:
+    """(low, high) of one numeral; equal for an exact one. Vague numerals: 一两万 -> 1万..2万,
+    三四十 -> 30..40 (two adjacent digits: the first and the second); 十几万 -> 11万..19万
+    (几 read as 1 and as 9)."""
+    core = core.replace(",", "").translate(_STRIP_APPROX)
+    if "几" in core:
+        low, high = _exact(core.replace("几", "一")), _exact(core.replace("几", "九"))
+    elif (pair := _PAIR.search(core)) is not None:
+        i = pair.start()
+        low = _exact(core[:i] + core[i] + core[i + 2:])
+        high = _exact(core[:i] + core[i + 1] + core[i + 2:])
+    else:
+        low = high = _exact(core)
+    if low is None or high is None:
+        return None
+    return (low, high) if low <= high else (high, low)
+
+
+_STRIP_APPROX = {ord(c): None for c in _APPROX_CHARS}
+
+
+@lru_cache(maxsize=65536)
+def read_number(surface: str) -> NumberReading | None:
+    """Read the numeral of a NORMALISED AMOUNT or POPULATION surface (``model.normalize``).
+
+    ``"87.85万元"`` -> value 878500; ``"1.8万余人"`` -> 18000, approx; ``"3万至4万元"`` -> low 30000,
+    high 40000; ``"3至4万元"`` -> 30000..40000 (a bare first number takes the second's magnitude
+    when it is smaller than the second's figure, so ``5000至1万`` stays 5000..10000);
+    ``"600元到300元"`` -> low 300, high 600 (low/high are the smaller and the larger);
+    ``"一两万元"`` -> 10000..20000; ``"十几万元"`` -> 110000..190000; ``"13万2元"`` -> 132000.
+    None when the surface holds no number the grammar accepts (上亿元, 数千元, 几十万).
     """
     m = _NUMBER_RE.search(surface)
-    if m is None or _RANGE_RE.match(surface, m.start()):
+    if m is None:
         return None
-    core = m.group()
-    if _VAGUE.search(core):
+    approx = any(c in surface for c in _APPROX_CHARS)
+    r = _RANGE_RE.match(surface, m.start())
+    second = _NUMBER_RE.match(surface, r.end()) if r else None
+    if second is not None:
+        first, last = _bounds(m.group()), _bounds(second.group())
+        if first is None or last is None:
+            return None
+        mag = _TRAILING_MAG.search(second.group().translate(_STRIP_APPROX))
+        if mag and not _HAS_MAG.search(m.group()):
+            coefficient = _bounds(second.group()[:second.group().rindex(mag.group()[0])] or "0")
+            scale = Decimal(1)
+            for ch in mag.group():
+                scale *= _MAGNITUDES[ch]
+            if coefficient is not None and first[1] < coefficient[0]:
+                first = (first[0] * scale, first[1] * scale)
+        low, high = min(first[0], last[0]), max(first[1], last[1])
+        return NumberReading(None, _number(low), _number(high), approx, second.end())
+    core, end = m.group(), m.end()
+    if core[-1] in "千万亿" and (tail := _SPOKEN_TAIL.match(surface, end)):
+        core, end = core + tail.group(), tail.end()
+    bounds = _bounds(core)
+    if bounds is None:
         return None
-    core = core.replace(",", "").translate({ord(c): None for c in _APPROX_CHARS})
-    try:
-        return float(cn2an.cn2an(core, "smart"))
-    except (ValueError, KeyError, IndexError):
-        return None
+    low, high = bounds
+    if low == high:
+        return NumberReading(_number(low), None, None, approx, end)
+    return NumberReading(None, _number(low), _number(high), approx, end)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from .base import LabellingFunction
+from .base import TIER_NUMBER, LabellingFunction
 from .numbers import NUMBER, RANGE_SEP, number
 
 # Each unit with the words it must not start: 人口/人民 are nouns (see population_noun), 户主
@@ -114,7 +114,7 @@ def _bare(text: str) -> list[tuple[int, int]]:
 
 
 LABELLING_FUNCTIONS: list[LabellingFunction] = [
-    LabellingFunction("population_unit", "POPULATION", _unit),
-    LabellingFunction("population_noun", "POPULATION", _noun),
-    LabellingFunction("population_bare", "POPULATION", _bare),
+    LabellingFunction("population_unit", "POPULATION", _unit, tier=TIER_NUMBER),
+    LabellingFunction("population_noun", "POPULATION", _noun, tier=TIER_NUMBER),
+    LabellingFunction("population_bare", "POPULATION", _bare, tier=TIER_NUMBER),
 ]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from .base import LabellingFunction
+from ..text import HAN
+from .base import TIER_MARKED, TIER_PLACE, LabellingFunction
 from .gazetteer import idioms
 
 # Quoted text, one pair of marks at a time; the span is the text inside the marks.
@@ -40,8 +41,8 @@ _HONOUR_BEFORE = re.compile(r"评选|评为|授予|荣获|获得|表彰|被评|�
 _NUMERAL = "一二两三四五六七八九十百千万双"
 _NUMBERED = re.compile(
     rf"^[{_NUMERAL}][^{_NUMERAL}]{{1,4}}[{_NUMERAL}]"  # 两不愁三保障, 一村一品, 三到村三到户
-    rf"|^[{_NUMERAL}]个[\u4e00-\u9fff]{{1,4}}$"  # 五个一批, 六个精准
-    rf"|^[{_NUMERAL}][\u4e00-\u9fff]{{2}}$"  # 三走访, 三保障
+    rf"|^[{_NUMERAL}]个[{HAN}]{{1,4}}$"  # 五个一批, 六个精准
+    rf"|^[{_NUMERAL}][{HAN}]{{2}}$"  # 三走访, 三保障
     r"|\+"  # 1+5, 扶贫+城改+代理财
     r"|^(.)对\1$"  # 点对点, 一对一
 )
@@ -122,7 +123,8 @@ def program_list(text: str) -> list[tuple[int, int]]:
 
 
 LABELLING_FUNCTIONS: list[LabellingFunction] = [
-    LabellingFunction("program_quoted", "PROGRAM", program_quoted),
-    LabellingFunction("program_title", "PROGRAM", program_title),
-    LabellingFunction("program_list", "PROGRAM", program_list),
+    LabellingFunction("program_quoted", "PROGRAM", program_quoted, tier=TIER_MARKED),
+    LabellingFunction("program_title", "PROGRAM", program_title, tier=TIER_MARKED),
+    # Unquoted list names compete with place names on length, like any unmarked word.
+    LabellingFunction("program_list", "PROGRAM", program_list, tier=TIER_PLACE),
 ]

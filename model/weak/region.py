@@ -10,11 +10,9 @@ from bisect import bisect_left
 from collections.abc import Container
 from functools import lru_cache
 
-from .base import LabellingFunction
+from ..text import HAN_CHAR
+from .base import TIER_PLACE, LabellingFunction
 from .gazetteer import NONE, WEAK, automaton, common_words, decode, frequent_words, region_names
-
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_IS_CJK = re.compile(f"[{_CJK}]")
 
 # References without a name and fixed words that are not places (guideline, "NOT a REGION").
 # 山区 is not listed: no function proposes it bare, and 武陵山区 must keep it.
@@ -63,11 +61,11 @@ def _accepted(text: str, start: int, end: int, guard: int, prev_end: int) -> boo
         guard = max(guard, WEAK)
     if guard == NONE:
         return True
-    open_left = start == prev_end or start == 0 or not (_IS_CJK.match(text, start - 1)
+    open_left = start == prev_end or start == 0 or not (HAN_CHAR.match(text, start - 1)
                                                         or text[start - 1].isalnum())
     if guard == WEAK:
         return open_left or text[start - 1] in _BEFORE_PLACE
-    return open_left and (not nxt or not _IS_CJK.match(nxt))
+    return open_left and (not nxt or not HAN_CHAR.match(nxt))
 
 
 @lru_cache(maxsize=4)  # three functions read the same text's places in a row
@@ -77,13 +75,15 @@ def gazetteer_spans(text: str) -> tuple[tuple[int, int], ...]:
     Every level is a separate name, so 谷城县五山镇堰河村 gives three spans. A name the context
     rejects (提高县级 has no 高县) leaves room for an overlapping one (美丽新宁夏: 宁夏, not 新宁).
     """
-    found = sorted((last + 1 - (value >> 5), -(value >> 5), value)
+    # (start, -length, value): leftmost, then longest; the value breaks ties as it always has.
+    found = sorted((last + 1 - (length := decode(value)[0]), -length, value)
                    for last, value in automaton().iter(text))
     out: list[tuple[int, int]] = []
     prev_end = -1
     for start, neg_len, value in found:
         end = start - neg_len
-        if start < prev_end or not _accepted(text, start, end, value & 3, prev_end):
+        guard = decode(value)[2]
+        if start < prev_end or not _accepted(text, start, end, guard, prev_end):
             continue
         if text.startswith(("市场", "市民"), end - 1):  # 东莞市场 is 东莞 + 市场
             end -= 1
@@ -134,7 +134,7 @@ def _name_start(text: str, suffix_start: int, place_ends: Container[int]) -> int
     """
     i = suffix_start
     while (suffix_start - i <= _MAX_NAME and i > 0 and i not in place_ends
-           and text[i - 1] not in _STOP and _IS_CJK.match(text, i - 1)):
+           and text[i - 1] not in _STOP and HAN_CHAR.match(text, i - 1)):
         i -= 1
     if suffix_start - i == _MAX_NAME and text[i:i + 2] in frequent_words():
         i += 2
@@ -263,8 +263,8 @@ def region_natural(text: str) -> list[tuple[int, int]]:
 
 
 LABELLING_FUNCTIONS: list[LabellingFunction] = [
-    LabellingFunction("region_gazetteer", "REGION", region_gazetteer),
-    LabellingFunction("region_suffix", "REGION", region_suffix),
-    LabellingFunction("region_abbrev", "REGION", region_abbrev),
-    LabellingFunction("region_natural", "REGION", region_natural),
+    LabellingFunction("region_gazetteer", "REGION", region_gazetteer, tier=TIER_PLACE),
+    LabellingFunction("region_suffix", "REGION", region_suffix, tier=TIER_PLACE),
+    LabellingFunction("region_abbrev", "REGION", region_abbrev, tier=TIER_PLACE),
+    LabellingFunction("region_natural", "REGION", region_natural, tier=TIER_PLACE),
 ]

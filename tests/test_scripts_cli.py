@@ -1,0 +1,69 @@
+"""The command-line tools run as modules from the repository root, and bad input gets a usage error."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scripts import gold_tool
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSAGE = "湖南省零陵区投入785万元。\n零陵区帮助1.8万余人脱贫。\n"
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    d = tmp_path / "corpus"
+    d.mkdir()
+    (d / "0001.txt").write_text(PASSAGE, encoding="utf-8", newline="")
+    return d
+
+
+def _spec(tmp_path, obj) -> str:
+    path = tmp_path / "spec.json"
+    path.write_text(obj if isinstance(obj, str) else json.dumps(obj, ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
+def test_build_writes_standoff_gold_and_flags_untagged_repeats(tmp_path, corpus, capsys):
+    spec = _spec(tmp_path, {"0001.txt": [["REGION", "湖南省"], ["REGION", "零陵区"], ["AMOUNT", "785万元"]]})
+    out = tmp_path / "gold.jsonl"
+    gold_tool.main(["build", spec, str(out), "--corpus", str(corpus)])
+    [line] = out.read_text(encoding="utf-8").splitlines()
+    doc = json.loads(line)
+    assert "text" not in doc and doc["id"] == "0001.txt"
+    assert [(s["start"], s["end"], s["text"]) for s in doc["spans"]] == [(0, 3, "湖南省"), (3, 6, "零陵区"),
+                                                                         (8, 13, "785万元")]
+    assert "untagged occurrence of '零陵区' at 15" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["show", "0002.txt"], "no passage '0002.txt'"),
+    (["show", "../corpus/0001.txt"], "no passage"),
+    (["build", "MISSING", "out.jsonl"], "does not exist"),
+    (["build", "{not json", "out.jsonl"], "not readable JSON"),
+    (["build", ["REGION", "湖南省"], "out.jsonl"], "expected an object"),
+    (["build", {"0001.txt": [["PLACE", "湖南省"]]}, "out.jsonl"], "unknown label 'PLACE'"),
+    (["build", {"0001.txt": [["REGION"]]}, "out.jsonl"], "is not a [label, text] pair"),
+    (["build", {"0009.txt": [["REGION", "湖南省"]]}, "out.jsonl"], "no passage '0009.txt'"),
+])
+def test_bad_input_is_a_usage_error_not_a_traceback(tmp_path, corpus, capsys, argv, message):
+    if argv[0] == "build":
+        spec = argv[1]
+        argv = ["build", str(tmp_path / spec) if spec == "MISSING" else _spec(tmp_path, spec), str(tmp_path / argv[2])]
+    with pytest.raises(SystemExit) as exc:
+        gold_tool.main([*argv, "--corpus", str(corpus)])
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.parametrize("module", ["benchmarks.bench", "benchmarks.token_boundaries", "scripts.gold_tool"])
+def test_runs_as_a_module_from_the_repository_root(module):
+    done = subprocess.run([sys.executable, "-m", module, "--help"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "usage:" in done.stdout
