@@ -41,6 +41,7 @@ eval: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.bench
+	$(PY) -m benchmarks.scale
 
 clean:
 	rm -rf data/dataset data/cache reports/*.tmp

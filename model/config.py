@@ -70,7 +70,7 @@ class TrainConfig:
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 
-    def with_overrides(self, **overrides: Any) -> "TrainConfig":
+    def with_overrides(self, **overrides: Any) -> TrainConfig:
         check_keys(overrides, "overrides")
         return dataclasses.replace(self, **overrides)
 

@@ -28,7 +28,7 @@ from .corpus import Document, held_out_ids, training_documents
 from .gold import load_gold
 from .labels import TAGS, spans_to_tag_ids
 from .normalize import normalize
-from .paths import DEV_GOLD_FILE, GOLD_FILE, PROJECT_ROOT
+from .paths import DEV_GOLD_FILE, GOLD_FILE
 from .spans import Span
 from .weak import default_labeller
 

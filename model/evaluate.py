@@ -13,9 +13,9 @@ import logging
 import random
 import time
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 from .gold import GoldDocument, load_gold
 from .paths import DEV_GOLD_FILE, GOLD_FILE, REPORTS_DIR
@@ -335,7 +335,8 @@ def main(argv: list[str] | None = None) -> None:
 
             prec = lf_precision(load_gold(DEV_GOLD_FILE))
             full["lf_precision_dev"] = prec
-            md_text += "\n## Labelling-function precision on the dev gold (lf_reliability)\n\n" + render_precision_table(prec) + "\n"
+            md_text += ("\n## Labelling-function precision on the dev gold (lf_reliability)\n\n"
+                        + render_precision_table(prec) + "\n")
     (out / f"{stem}.md").write_text(md_text, encoding="utf-8")
     (out / f"{stem}.json").write_text(json.dumps(full, ensure_ascii=False, indent=1), encoding="utf-8")
     plot(full, out / f"{stem}_f1.png")

@@ -40,10 +40,11 @@ import math
 import os
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 from .enrich import enrich
 from .spans import as_batch
@@ -91,7 +92,7 @@ def _parents(entity: dict) -> dict[str, str | None]:
         if all(isinstance(p, dict) for p in parents):
             items = [(p.get("level"), p.get("name")) for p in parents]
         else:
-            items = list(zip(PARENT_COLUMNS, parents))
+            items = list(zip(PARENT_COLUMNS, parents, strict=False))  # the top levels only
     else:
         return out
     for level, name in items:
@@ -354,7 +355,7 @@ class ExtractSummary:
     entities: int = 0
     reasons: Counter = field(default_factory=Counter)
 
-    def add(self, item: "Document | Skipped", n_entities: int = 0) -> None:
+    def add(self, item: Document | Skipped, n_entities: int = 0) -> None:
         if isinstance(item, Skipped):
             self.skipped += 1
             self.reasons[item.reason.split(" (")[0]] += 1
@@ -377,10 +378,6 @@ class ExtractResult:
 
     def dataframe(self):
         return to_dataframe(self.records)
-
-
-class _Labeller(Protocol):
-    def __call__(self, texts: list[str]) -> list[list[dict]]: ...
 
 
 class Extractor:
@@ -419,7 +416,7 @@ class Extractor:
         results = self._label(list(texts))
         if len(results) != len(texts):
             raise RuntimeError(f"the labeller returned {len(results)} results for {len(texts)} texts")
-        return [_enriched(t, ents) for t, ents in zip(texts, results)]
+        return [_enriched(t, ents) for t, ents in zip(texts, results, strict=True)]
 
     def results(self, items: Iterable[Document | Skipped], summary: ExtractSummary | None = None
                 ) -> Iterator[tuple[Document, list[dict]] | Skipped]:
@@ -483,7 +480,7 @@ def extract(texts: str | list[str], ids: list[str] | None = None, *, rules_only:
         raise ValueError(f"got {len(ids)} ids for {len(batch)} texts")
     extractor = Extractor(rules_only=rules_only, recognizer=recognizer, model_dir=model_dir,
                           device=device, batch_size=batch_size)
-    docs = (Document(str(i), t) for i, t in zip(ids, batch))
+    docs = (Document(str(i), t) for i, t in zip(ids, batch, strict=True))
     return list(extractor.records(docs))
 
 
@@ -535,7 +532,11 @@ class CsvWriter:
 
     def write(self, doc: Document, records: list[dict]) -> None:
         for r in records:
-            self.writer.writerow(flat_row(r))
+            row = flat_row(r)
+            for column in _FLOAT:  # 7850000, not 7850000.0
+                if row[column] is not None and row[column].is_integer():
+                    row[column] = int(row[column])
+            self.writer.writerow(row)
 
     def skip(self, item: Skipped) -> None:
         pass
@@ -683,4 +684,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the imported module's main, not this __main__ copy's, so that there is one set of classes
+    # (isinstance checks by code that imports model.extract) and the logger is named model.extract.
+    from model.extract import main as _main
+
+    sys.exit(_main())

@@ -130,11 +130,14 @@ class OnnxTokenClassifier:
             raise ValueError("the onnx-int8 backend runs on CPU only")
         return self
 
-    def __call__(self, input_ids, attention_mask):
+    def __call__(self, input_ids, attention_mask, token_type_ids=None):
+        import numpy as np
         import torch
 
-        logits = self.session.run(["logits"], {"input_ids": input_ids.numpy(),
-                                               "attention_mask": attention_mask.numpy()})[0]
+        ids = input_ids.numpy()
+        types = np.zeros_like(ids) if token_type_ids is None else token_type_ids.numpy()
+        logits = self.session.run(["logits"], {"input_ids": ids, "attention_mask": attention_mask.numpy(),
+                                               "token_type_ids": types})[0]
         return SimpleNamespace(logits=torch.from_numpy(logits))
 
 
@@ -167,7 +170,7 @@ def _first_last_nodes(path: Path, n_layers: int) -> list[str]:
     import onnx
 
     graph = onnx.load(str(path), load_external_data=False).graph
-    keep = (f"layer.0/", f"layer.{n_layers - 1}/", "classifier")
+    keep = ("layer.0/", f"layer.{n_layers - 1}/", "classifier")
     return [n.name for n in graph.node if any(k in n.name for k in keep)]
 
 
@@ -188,10 +191,10 @@ def build_onnx_int8(model_dir: str | os.PathLike, keep_float_layers: bool = Fals
         fcntl.flock(lock, fcntl.LOCK_EX)
         if target.is_file():
             return target
+        import onnx
         from onnxruntime.quantization import QuantType, quantize_dynamic
         from onnxruntime.transformers.optimizer import optimize_model
         from transformers import AutoModelForTokenClassification
-        import onnx
 
         log.warning("building the ONNX int8 model in %s (once; about a minute)", cache)
         model = AutoModelForTokenClassification.from_pretrained(model_dir, attn_implementation="eager",
@@ -204,15 +207,16 @@ def build_onnx_int8(model_dir: str | os.PathLike, keep_float_layers: bool = Fals
                 super().__init__()
                 self.inner = inner
 
-            def forward(self, input_ids, attention_mask):
-                return self.inner(input_ids=input_ids, attention_mask=attention_mask).logits
+            def forward(self, input_ids, attention_mask, token_type_ids):
+                return self.inner(input_ids=input_ids, attention_mask=attention_mask,
+                                  token_type_ids=token_type_ids).logits
 
         ids = torch.full((2, 16), 5, dtype=torch.long)
         axes = {0: "batch", 1: "sequence"}
-        torch.onnx.export(_Logits(model), (ids, torch.ones_like(ids)), str(fp32), dynamo=False,
-                          input_names=["input_ids", "attention_mask"], output_names=["logits"],
-                          dynamic_axes={"input_ids": axes, "attention_mask": axes, "logits": axes},
-                          opset_version=17)
+        names = ["input_ids", "attention_mask", "token_type_ids"]  # token types carry the rule features
+        torch.onnx.export(_Logits(model), (ids, torch.ones_like(ids), torch.zeros_like(ids)), str(fp32),
+                          dynamo=False, input_names=names, output_names=["logits"],
+                          dynamic_axes={**{n: axes for n in names}, "logits": axes}, opset_version=17)
         cfg = model.config
         optimized = optimize_model(str(fp32), model_type="bert", num_heads=cfg.num_attention_heads,
                                    hidden_size=cfg.hidden_size, opt_level=1)

@@ -10,7 +10,6 @@ from .corpus import read_text
 from .paths import corpus_dir
 from .spans import LABELS, Span
 
-
 _SPAN_KEYS = frozenset({"start", "end", "label", "text"})
 
 
@@ -59,7 +58,7 @@ def _parse_line(obj: dict, corpus: Path, lineno: int) -> GoldDocument:
         if extra:
             values[(start, end)] = extra
     spans.sort()
-    for a, b in zip(spans, spans[1:]):
+    for a, b in zip(spans, spans[1:], strict=False):
         if a.overlaps(b):
             raise GoldFormatError(f"line {lineno}: overlapping spans {a} and {b}")
     return GoldDocument(doc_id, text, spans, obj.get("script", "simplified"), values)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from .config import TrainConfig
 from .evaluate import SCRIPTS, evaluate, model_system, weak_system
-from .report import score_table
 from .labels import TAGS
+from .report import score_table
 
 log = logging.getLogger(__name__)
 

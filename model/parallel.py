@@ -19,8 +19,9 @@ from __future__ import annotations
 import logging
 import os
 from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from .stream import GROUP_CHARS, GROUP_DOCS, SEGMENT_CHARS, DocResult, annotate_group, groups
 
@@ -122,8 +123,24 @@ class GroupLabeller:
 _WORKER: GroupLabeller | None = None
 
 
-def _init_worker(spec: LabellerSpec, rank_counter) -> None:
+def _exit_with_parent(parent: int, every_s: float = 1.0) -> None:
+    """A worker whose parent was killed (SIGKILL leaves no chance to clean up) ends itself,
+    instead of waiting forever on a queue nobody writes to."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while True:
+            time.sleep(every_s)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def _init_worker(spec: LabellerSpec, rank_counter, parent: int) -> None:
     global _WORKER
+    _exit_with_parent(parent)
     set_threads(spec.threads, import_torch=not spec.rules_only)
     if spec.device.startswith("cuda") and ":" not in spec.device:
         import torch
@@ -182,7 +199,7 @@ class ParallelExtractor:
 
             ctx = mp.get_context("spawn")  # a fresh interpreter: no inherited torch thread pools
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_init_worker,
-                                             initargs=(self.spec, ctx.Value("i", 0)))
+                                             initargs=(self.spec, ctx.Value("i", 0), os.getpid()))
         return self._pool
 
     def map_groups(self, item_groups: Iterable[list[Any]]) -> Iterator[tuple[list[Any], list[list[dict] | None]]]:
@@ -216,7 +233,7 @@ class ParallelExtractor:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def __enter__(self) -> "ParallelExtractor":
+    def __enter__(self) -> ParallelExtractor:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -1,4 +1,5 @@
-"""Inference (`predict`, `Recognizer`): spans on the caller's original string, for one text or many, any length, CPU or GPU.
+"""Inference (`predict`, `Recognizer`): spans on the caller's original string, for one text or
+many, any length, CPU or GPU.
 
     from model import predict
     predict("湖南省投入785万元")  # [{"label": "REGION", "text": "湖南省", "start": 0, "end": 3, "score": ...}, ...]
@@ -133,8 +134,8 @@ class Recognizer:
 
     @staticmethod
     def _load(path: Path):
-        from transformers import AutoModelForTokenClassification, AutoTokenizer
         import torch
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
 
         if not (path / "config.json").is_file():
             raise ModelNotFoundError(f"no trained model in {path}: {TRAIN_HINT}")
@@ -244,13 +245,14 @@ def _default_recognizer(model_dir: str, device: str) -> Recognizer:
 
 
 def predict(texts: str | list[str], model_dir: str | os.PathLike | None = None,
-            device: str = "auto") -> list[dict] | list[list[dict]]:
-    """Entities in one text (a list of dicts) or many (one list per text); see ``Recognizer``."""
+            device: str = "auto", values: bool = True) -> list[dict] | list[list[dict]]:
+    """Entities in one text (a list of dicts) or many (one list per text); see ``Recognizer``.
+    ``values``: add the normalised value keys (``model.enrich``); False for spans only."""
     batch, single = as_batch(texts)  # type errors before any model is loaded
     if not any(batch):
         return [] if single else [[] for _ in batch]
     recognizer = _default_recognizer(str(resolve_model_dir(model_dir)), device)
-    return recognizer.predict(batch[0] if single else batch)
+    return recognizer.predict(batch[0] if single else batch, values=values)
 
 
 def _format_table(text: str, spans: list[dict]) -> str:

@@ -56,10 +56,11 @@ mark.ent[data-tip]:hover::after { content: attr(data-tip); position: absolute; l
 .skipped li { color: #a33; }
 .table-wrap { overflow-x: auto; border: 1px solid var(--rule); border-radius: .5rem;
   width: min(calc(100vw - 3rem), 96rem); position: relative; left: 50%; transform: translateX(-50%); }
-table { border-collapse: collapse; font-size: .8rem; width: 100%; }
-th, td { padding: .3rem .55rem; text-align: left; white-space: nowrap; border-bottom: 1px solid var(--rule); }
+table { border-collapse: collapse; font-size: .78rem; width: 100%; }
+th, td { padding: .3rem .4rem; text-align: left; white-space: nowrap; border-bottom: 1px solid var(--rule); }
 th { background: #f3f3f3; font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.span { white-space: normal; min-width: 8em; max-width: 24em; }
 tr:nth-child(even) td { background: #fbfbfb; }
 .chip { display: inline-block; padding: .05em .45em; border-radius: .35em; font-size: .72rem; font-weight: 700;
   font-variant-caps: all-small-caps; letter-spacing: .03em; }
@@ -129,8 +130,8 @@ def render_text(text: str, records: list[dict]) -> str:
 
 
 def legend(labels: tuple[str, ...] = LABELS) -> str:
-    items = "".join(f'<span><mark class="ent" style="background:{_colour(l)}">{esc(DESCRIPTIONS.get(l, l))}'
-                    f'<span class="lab">{esc(l)}</span></mark></span>' for l in labels)
+    items = "".join(f'<span><mark class="ent" style="background:{_colour(lab)}">{esc(DESCRIPTIONS.get(lab, lab))}'
+                    f'<span class="lab">{esc(lab)}</span></mark></span>' for lab in labels)
     return f'<div class="legend">{items}<span class="hint">hover a mark for its normalised value</span></div>'
 
 
@@ -154,12 +155,12 @@ class HtmlWriter:
     def write(self, doc: Document, records: list[dict]) -> None:
         self.n_docs += 1
         anchor = f"doc-{self.n_docs}"
-        counts = {l: 0 for l in LABELS}
+        counts = dict.fromkeys(LABELS, 0)
         for r in records:
             counts[r["label"]] = counts.get(r["label"], 0) + 1
             self.used.update(k for k, v in r.items() if v is not None)
             self.rows.write(json.dumps({**r, "_anchor": anchor}, ensure_ascii=False) + "\n")
-        summary = " · ".join(f"{n} {l}" for l, n in counts.items() if n) or "no entities"
+        summary = " · ".join(f"{n} {lab}" for lab, n in counts.items() if n) or "no entities"
         self.stream.write(f'<details class="doc" id="{anchor}" open><summary>{esc(doc.id)}'
                           f'<span class="counts">{esc(summary)}</span></summary>'
                           f'<div class="text">{render_text(doc.text, records)}</div></details>\n')
@@ -175,7 +176,8 @@ class HtmlWriter:
         from .extract import COLUMNS
 
         columns = [c for c in COLUMNS if c in CORE or c in self.used]
-        out.write(f'<h2 id="records">Records</h2><p class="meta">{esc(summary.line())}</p>\n<div class="table-wrap"><table>'
+        out.write(f'<h2 id="records">Records</h2><p class="meta">{esc(summary.line())}</p>\n'
+                  '<div class="table-wrap"><table>'
                   "<thead><tr>" + "".join(f"<th>{esc(c)}</th>" for c in columns) + "</tr></thead><tbody>\n")
         self.rows.seek(0)
         for line in self.rows:
@@ -193,6 +195,8 @@ class HtmlWriter:
                 cells.append(f'<td><a href="#{esc(r["_anchor"])}">{esc(v)}</a></td>')
             elif c == "label":
                 cells.append(f'<td><span class="chip" style="background:{_colour(v)}">{esc(v)}</span></td>')
+            elif c in ("text", "canonical"):  # long PROGRAM titles wrap
+                cells.append(f'<td class="span">{esc(v)}</td>')
             elif c in ("start", "end"):
                 cells.append(f'<td class="num">{esc(v)}</td>')
             elif c == "score":

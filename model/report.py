@@ -99,8 +99,8 @@ def render_markdown(full: dict) -> str:
                       error_class_table(classes), ""]
         for pair, comp in rep.get("complementary", {}).items():
             for name, found in comp.items():
-                lines += [f"Gold spans that only `{name}` gets exactly right ({pair}): {found['count']}"
-                          + (": " + ", ".join(f"`{x}`" for x in found["spans"][:25]) if found["spans"] else "") + ".", ""]
+                shown = ": " + ", ".join(f"`{x}`" for x in found["spans"][:25]) if found["spans"] else ""
+                lines += [f"Gold spans that only `{name}` gets exactly right ({pair}): {found['count']}{shown}.", ""]
         if rep.get("values"):
             lines += render_value_section(rep["values"])
         if "by_document" in rep["systems"][names[0]]:

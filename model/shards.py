@@ -32,9 +32,10 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +241,7 @@ class ShardedOutput:
             fcntl.flock(self._lock, fcntl.LOCK_UN)
             self._lock.close()
 
-    def __enter__(self) -> "ShardedOutput":
+    def __enter__(self) -> ShardedOutput:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -21,7 +21,7 @@ class Span:
     source: str = ""
     score: float = field(default=1.0, compare=False)
 
-    def overlaps(self, other: "Span") -> bool:
+    def overlaps(self, other: Span) -> bool:
         return self.start < other.end and other.start < self.end
 
     def __len__(self) -> int:

@@ -20,8 +20,9 @@ in its place, untouched, so that a consumer can count it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,8 @@ def groups(items: Iterable[Any], max_docs: int = GROUP_DOCS,
         if n_docs and (n_docs >= max_docs or n_chars + len(doc.text) > max_chars):
             yield group
             group, n_docs, n_chars = [], 0, 0
-        group.append(doc)
+        # objects that are documents already (with their own fields) travel as they are
+        group.append(doc if isinstance(item, (str, tuple)) else item)
         n_docs += 1
         n_chars += len(doc.text)
     if group:
@@ -139,7 +141,8 @@ def _annotate_long(text: str, annotate: Annotate, size: int, overlap: int) -> li
 def annotate_group(group: Sequence[Doc | Any], annotate: Annotate, segment_chars: int = SEGMENT_CHARS,
                    segment_overlap: int = SEGMENT_OVERLAP) -> list[DocResult | Any]:
     """Results for one group, in its order; pass-through items stay in their place."""
-    docs = [x for x in group if isinstance(x, Doc)]
+    as_docs = [as_doc(x, i) for i, x in enumerate(group)]
+    docs = [d for d in as_docs if d is not None]
     short = [d for d in docs if len(d.text) <= segment_chars]
     found_short = iter(annotate([d.text for d in short]) if short else [])
     spans = []
@@ -152,8 +155,8 @@ def annotate_group(group: Sequence[Doc | Any], annotate: Annotate, segment_chars
         raise RuntimeError("the annotator returned a different number of results than documents")
     found = iter(zip(docs, spans))
     out = []
-    for item in group:
-        if isinstance(item, Doc):
+    for item, doc in zip(group, as_docs):
+        if doc is not None:
             doc, ents = next(found)
             out.append(DocResult(doc.id, ents, len(doc.text)))
         else:

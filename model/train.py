@@ -145,7 +145,10 @@ def build_model(config: TrainConfig, base: str):
     if config.features:
         # One token-type row per feature id, each starting from the pretrained row 0 plus a small
         # random offset: with no feature the model is the pretrained encoder.
-        old = model.base_model.embeddings.token_type_embeddings
+        old = getattr(model.base_model.embeddings, "token_type_embeddings", None)
+        if old is None:
+            raise ValueError(f"features: true needs an encoder with token-type embeddings (BERT, RoBERTa, "
+                             f"XLM-R); {base} has none: set features: false in the config")
         new = torch.nn.Embedding(NUM_FEATURES, old.embedding_dim)
         with torch.no_grad():
             gen = torch.Generator().manual_seed(config.seed)
@@ -182,10 +185,16 @@ def _trainer_class():
 
 
 def training_arguments(config: TrainConfig, work: Path):
+    import os
+
     import torch
     from transformers import TrainingArguments
 
+    # Several processes and no GPU (``accelerate launch --multi_gpu`` or torchrun on a CPU machine):
+    # use_cpu makes them one job over gloo; without it each process would train, and save, alone.
+    several_on_cpu = int(os.environ.get("WORLD_SIZE", "1")) > 1 and not torch.cuda.is_available()
     return TrainingArguments(
+        use_cpu=several_on_cpu,
         output_dir=str(work), num_train_epochs=config.epochs, learning_rate=config.learning_rate,
         per_device_train_batch_size=config.batch_size,
         warmup_steps=config.warmup_ratio,  # transformers 5: a float below 1 is a ratio
@@ -207,6 +216,22 @@ def _swap_in(tmp: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _across_processes(trainer, loss: float, seconds: float) -> tuple[float, float]:
+    """The training loss and time of the whole job, from those of each process.
+
+    The Trainer's final loss holds what was gathered at each log plus this process's own steps
+    since the last log: the mean over processes is the job's. Processes that start training
+    early wait for the last one in the first step: the shortest time is the job's.
+    """
+    if trainer.args.world_size == 1:
+        return loss, seconds
+    import torch
+
+    both = trainer.accelerator.gather(torch.tensor([[loss, seconds]], dtype=torch.float64,
+                                                   device=trainer.args.device))
+    return both[:, 0].mean().item(), both[:, 1].min().item()
+
+
 def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = False,
           after_save=None) -> Path:
     """Train, save to a temporary directory, run ``after_save(tmp_dir)`` (the model card), then
@@ -218,16 +243,20 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
 
     set_seed(config.seed)
     base = locate_base(config)
-    dd, manifest = ensure_dataset(config, overwrite_cache=overwrite_cache)
+    out = config.resolve(config.output_dir)
+    work = out.with_name(out.name + ".work")  # checkpoints, for --resume
+    args = training_arguments(config, work)
+    # With several processes, the first of each machine builds (or checks) the dataset cache and
+    # the others then read it, instead of all writing the same directory at once.
+    with args.main_process_first(desc="dataset"):
+        dd, manifest = ensure_dataset(config, overwrite_cache=overwrite_cache and args.local_process_index == 0)
     tokenizer = AutoTokenizer.from_pretrained(base)
     reliability = load_reliability(config) if config.lf_reliability else None
     train_set = tokenize_dataset(dd, tokenizer, config, reliability)
     model = build_model(config, base)
-    out = config.resolve(config.output_dir)
-    work = out.with_name(out.name + ".work")  # checkpoints, for --resume
     if not resume:
         shutil.rmtree(work, ignore_errors=True)
-    trainer = _trainer_class()(model=model, args=training_arguments(config, work), train_dataset=train_set,
+    trainer = _trainer_class()(model=model, args=args, train_dataset=train_set,
                                data_collator=CharCollator(tokenizer.pad_token_id or 0))
     checkpoints = sorted(work.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1])) if resume else []
     checkpoint = str(checkpoints[-1]) if checkpoints else None
@@ -236,7 +265,7 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
                  f"no checkpoint in {work}, starting from the beginning")
     started = time.time()
     result = trainer.train(resume_from_checkpoint=checkpoint)
-    seconds = time.time() - started
+    train_loss, seconds = _across_processes(trainer, result.training_loss, time.time() - started)
     if not trainer.is_world_process_zero():
         return out
     model.config.inference = {"max_length": config.max_length, "stride": config.stride,
@@ -254,9 +283,9 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
         "data": manifest,
         "lf_reliability": reliability,
         "train_windows_used": len(train_set),
-        "train_seconds": round(seconds, 1),  # of this process (after a --resume: since the resume)
+        "train_seconds": round(seconds, 1),  # of the job (after a --resume: since the resume)
         "resumed_from": Path(checkpoint).name if checkpoint else None,
-        "train_loss": result.training_loss,
+        "train_loss": train_loss,  # the mean over processes
         "device": str(trainer.args.device),
         "processes": trainer.args.world_size,
         "git_commit": git_commit(),
@@ -275,6 +304,18 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
     return out
 
 
+def _warn_if_one_cpu_process() -> None:
+    """``accelerate launch --cpu --num_processes N`` starts ONE process whatever N is (more CPU
+    processes need mpirun); it sets MASTER_ADDR but no WORLD_SIZE. Say so instead of training alone."""
+    import os
+
+    if (os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true", "yes") and "MASTER_ADDR" in os.environ
+            and "WORLD_SIZE" not in os.environ):
+        log.warning("accelerate launch --cpu runs a single process whatever --num_processes says; for several "
+                    "CPU processes run `accelerate launch --multi_gpu --num_processes N -m model.train ...` on "
+                    "a machine without a GPU (torchrun underneath; the processes then train together over gloo)")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Fine-tune the NER model (make train).",
                                      epilog="config keys: " + "; ".join(f"{k}: {v}" for k, v in field_help().items()))
@@ -286,6 +327,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="override config keys (YAML values), e.g. --set seed=7 epochs=2")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _warn_if_one_cpu_process()
     import yaml
 
     overrides = {}

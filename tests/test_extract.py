@@ -7,8 +7,21 @@ import json
 
 import pytest
 
-from model.extract import (COLUMNS, DTYPES, Document, Extractor, ExtractSummary, ParquetWriter, Skipped,
-                           extract, extract_files, iter_documents, main, make_record, to_dataframe)
+from model.extract import (
+    COLUMNS,
+    DTYPES,
+    Document,
+    Extractor,
+    ExtractSummary,
+    ParquetWriter,
+    Skipped,
+    extract,
+    extract_files,
+    iter_documents,
+    main,
+    make_record,
+    to_dataframe,
+)
 from model.paths import SEEDS_DIR
 from model.recognizer import Recognizer
 
@@ -209,7 +222,7 @@ def test_model_path_with_a_tiny_model():
     assert [(r["doc_id"], r["start"], r["end"], r["label"]) for r in records] == [
         ("p", 1, 3, "REGION"), ("r", 0, 2, "REGION"), ("r", 3, 5, "REGION")]
     assert all(0 < r["score"] <= 1 for r in records)
-    _offsets_hold(records, dict(zip("pqr", texts)))
+    _offsets_hold(records, dict(zip("pqr", texts, strict=True)))
 
 
 def test_cli_with_a_tiny_random_model_dir(tiny_model_dir, corpus_dir, capsys):
@@ -257,6 +270,7 @@ def test_cli_csv_reads_back(corpus_dir, tmp_path, capsys):
     assert list(frame.columns) == list(COLUMNS) and len(frame) == len(expected)
     assert frame["text"].tolist() == [r["text"] for r in expected]
     assert frame["start"].astype(int).tolist() == [r["start"] for r in expected]
+    assert frame.loc[frame["text"] == "785万元", "value"].tolist() == ["7850000"]  # not 7850000.0
     assert main([str(corpus_dir), "--rules-only", "--format", "csv", "--no-progress"]) == 0  # stdout
     assert capsys.readouterr().out == out.read_text(encoding="utf-8")
 
@@ -322,3 +336,18 @@ def test_cli_reads_stdin(monkeypatch, capsys):
     records = [json.loads(line) for line in out.splitlines()]
     assert {r["doc_id"] for r in records} == {"stdin:1"}
     assert "documents read: 2, skipped: 0, entities written: 4" in err
+
+
+def test_python_dash_m_entry_point(tmp_path):
+    import subprocess
+    import sys
+
+    from model.paths import PROJECT_ROOT
+
+    stdin = f'{{"id": "a", "text": "{TEXT_A}"}}\n{{"id": "b", "text": \n'
+    done = subprocess.run([sys.executable, "-m", "model.extract", "-", "--rules-only", "--format", "csv"],
+                          input=stdin, capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == ",".join(COLUMNS) and len(done.stdout.splitlines()) == 5
+    assert "WARNING model.extract: skipped stdin:2: broken JSON" in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "documents read: 1, skipped: 1, entities written: 4"

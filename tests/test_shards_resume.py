@@ -51,9 +51,11 @@ def test_killed_run_resumes_to_the_uninterrupted_records(tmp_path):
     out = tmp_path / "killed"
     cmd = _cli(str(archive), *common, "--out", f"{out}/")
     kills = 0
-    for wait_for in (2, 5):  # kill twice, at different points, then let it finish
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True)
+    # kill twice, at different points (the second time with two worker processes: speed settings
+    # may change between runs), then let it finish
+    for wait_for, workers in ((2, "1"), (5, "2")):
+        proc = subprocess.Popen([*cmd, "--workers", workers], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.time() + 60
         while time.time() < deadline and proc.poll() is None:
             if out.is_dir() and len(list(out.glob("part-*.done.json"))) >= wait_for:
@@ -66,7 +68,7 @@ def test_killed_run_resumes_to_the_uninterrupted_records(tmp_path):
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     assert not manifest["complete"] and 0 < manifest["documents"] < n_docs
 
-    resumed = _run(cmd)
+    resumed = _run([*cmd, "--workers", "2"])
     assert resumed.returncode == 0, resumed.stderr
     assert "resuming" in resumed.stderr
 
@@ -151,7 +153,11 @@ def test_shards_without_a_manifest_are_not_adopted(tmp_path):
 
 
 def test_model_run_in_shards_equals_the_single_file_run(tmp_path, tiny_model_dir):
-    seeds = str(ROOT / "data" / "seeds")
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for d in load_seeds():  # the start of each seed: a random model labels densely, enrichment is slow
+        (seeds / d.id).write_text(d.text[:600], encoding="utf-8")
+    seeds = str(seeds)
     model = ["--model-dir", str(tiny_model_dir), "--device", "cpu", "--backend", "fp32", "--no-progress"]
     assert extract_main([seeds, *model, "--out", str(tmp_path / "plain.jsonl")]) == 0
     assert extract_main([seeds, *model, "--shard-docs", "2", "--batch-size", "2", "--out", f"{tmp_path / 's'}/"]) == 0

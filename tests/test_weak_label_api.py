@@ -15,7 +15,7 @@ BAD_BUT_STR = ["", "   \n\t", "no chinese here at all", "\x00\x01\x1b[31m控制\
 
 def _valid(text, spans):
     assert spans == sorted(spans, key=lambda s: (s["start"], s["end"]))
-    for a, b in zip(spans, spans[1:]):
+    for a, b in zip(spans, spans[1:], strict=False):
         assert a["end"] <= b["start"]
     for s in spans:
         # the core keys first, then the value keys of model.enrich for the label
@@ -52,7 +52,7 @@ def test_bad_strings_pass_every_stage(text):
     _valid(text, spans)
     norm = normalize(text)
     labelled = default_labeller().label_normalized(norm)
-    for ex, inner in window_examples("x", norm.text, labelled, 16):
+    for ex, _ in window_examples("x", norm.text, labelled, 16):
         assert len(ex["tags"]) == len(ex["text"]) <= 16
 
 
