@@ -79,6 +79,14 @@ def render(results: list[dict], base_path: str) -> str:
             f"{100 * d[0]:+.1f} to {100 * d[1]:+.1f} | `{best}` | {100 * r['dev'][best]['micro']['simplified']:.1f} | "
             + " | ".join(f"{100 * r['dev']['model']['labels'][label]:.1f}" for label in LABELS) + " |")
     if results:
+        settings = [n for n in results[0]["dev"] if n != "rules"]
+        lines += ["", "Strict micro F1 (%, simplified) on dev of the model alone and of each merge with the rules "
+                      "(`model.merge`: policy@threshold); the default `predict()` uses the best over the seeds of the "
+                      "default recipe.", "",
+                  "| variant | " + " | ".join(settings) + " |", "|---" * (1 + len(settings)) + "|"]
+        for r in results:
+            lines.append(f"| {r['name']} | " + " | ".join(f"{100 * r['dev'][n]['micro']['simplified']:.1f}"
+                                                         for n in settings) + " |")
         rules = results[0]["dev"]["rules"]["micro"]
         lines += ["", f"The rules alone on dev: {100 * rules['simplified']:.1f} simplified, "
                       f"{100 * rules['traditional']:.1f} traditional, {100 * rules['traditional+pinyin']:.1f} "

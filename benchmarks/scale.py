@@ -131,7 +131,7 @@ def bench_backends(model_dir: Path, backends: list[str], repeats: int, docs_char
 
 def bench_processes(model_dir: Path | None, configs: list[tuple[int, int]], n_docs: int, repeats: int) -> dict:
     """End-to-end extract pipeline (labelling, values, records) after the workers have started."""
-    from model.extract import Document
+    from model.extract import Document, make_record
     from model.parallel import LabellerSpec, ParallelExtractor
 
     texts = training_texts()
@@ -143,21 +143,39 @@ def bench_processes(model_dir: Path | None, configs: list[tuple[int, int]], n_do
     for workers, threads in configs:
         spec = LabellerSpec(rules_only=rules, model_dir=None if rules else str(model_dir), device="cpu",
                             threads=threads)
-        with ParallelExtractor(spec, workers=workers, group_docs=16) as ex:
+        with ParallelExtractor(spec, workers=workers, group_docs=16, make_record=make_record) as ex:
             list(ex.results(docs[: 2 * workers * 16]))  # start the workers, load, warm up
-            speeds = []
+            speeds, per_cpu_s = [], []
             for _ in range(repeats):
-                t0 = time.perf_counter()
+                c0, t0 = cpu_seconds(), time.perf_counter()
                 n = sum(1 for r in ex.results(docs) if isinstance(r, tuple))
-                dt = time.perf_counter() - t0
+                dt, cpu = time.perf_counter() - t0, cpu_seconds() - c0
                 assert n == n_docs
                 speeds.append(chars / dt)
+                per_cpu_s.append(chars / cpu)
             backend = ex.spec.backend if not rules else "rules"
         run = {"workers": workers, "threads": threads, "backend": backend, "chars_per_s": spread(speeds),
-               "docs_per_s": statistics.median(speeds) * n_docs / chars}
+               "docs_per_s": statistics.median(speeds) * n_docs / chars,
+               "chars_per_cpu_s": statistics.median(per_cpu_s)}
         out["runs"].append(run)
-        print(f"  {workers} x {threads}: {run['chars_per_s']['median']:,.0f} chars/s", file=sys.stderr)
+        print(f"  {workers} x {threads}: {run['chars_per_s']['median']:,.0f} chars/s, "
+              f"{run['chars_per_cpu_s']:,.0f} per CPU-second", file=sys.stderr)
     return out
+
+
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and its live children (the workers)."""
+    import psutil
+
+    me = psutil.Process()
+    total = 0.0
+    for p in [me, *me.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
 
 
 # -- memory ----------------------------------------------------------------------------------------
@@ -189,11 +207,11 @@ def _watch(proc: subprocess.Popen, box: dict) -> None:
 
 
 def bench_memory(sizes: list[int], labellers: list[str], model_dir: Path | None, workers: int,
-                 long_chars: int = 0) -> dict:
+                 long_chars: int = 0, threads: int = 1) -> dict:
     """Peak memory per run; ``long_chars`` adds one run (rules) over a single document that long."""
     full = training_texts()
     texts = sentences(full)
-    out = {"doc_chars_mean": statistics.mean(map(len, texts)), "workers": workers, "runs": []}
+    out = {"doc_chars_mean": statistics.mean(map(len, texts)), "workers": workers, "threads": threads, "runs": []}
     plan = [(lab, size, texts) for lab in labellers for size in sizes]
     if long_chars:
         whole = "".join(full)
@@ -204,7 +222,7 @@ def bench_memory(sizes: list[int], labellers: list[str], model_dir: Path | None,
             chars = write_jsonl(src, docs, size)
             dest = Path(tmp) / f"out-{labeller}-{size}-{chars}"
             cmd = [sys.executable, "-m", "model.extract", str(src), "--out", f"{dest}/", "--no-progress",
-                   "--workers", str(workers), "--format", "parquet"]
+                   "--workers", str(workers), "--threads-per-worker", str(threads), "--format", "parquet"]
             cmd += ["--rules-only"] if labeller == "rules" else ["--model-dir", str(model_dir), "--device", "cpu"]
             t0 = time.perf_counter()
             proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -231,7 +249,10 @@ def render(r: dict) -> str:
     lines = ["# At scale", "",
              f"Machine: {m['cpu']}, {m['cores']} cores, torch {m['torch']}, GPU: {m['gpu'] or 'none'}. "
              "Command: `make bench` (`python benchmarks/scale.py`). Medians of repeats, range in brackets; "
-             "this machine is shared, so read differences under ~20% as noise.", ""]
+             "this machine is shared, so read differences under ~20% as noise.",
+             "Load average (1 min) when each section started: "
+             + (", ".join(f"{k} {v:.1f}" for k, v in r.get("load", {}).items()) or "–")
+             + f" (on {m['cores']} cores: above ~0.5 per core, another program was running).", ""]
     if "backends" in r:
         b = r["backends"]
         lines += [f"## CPU paths, per core (1 thread), model `{r['model']}`", "",
@@ -254,16 +275,19 @@ def render(r: dict) -> str:
         p = r["processes"]
         lines += ["## Processes (extract pipeline: labels, values, records)", "",
                   f"{p['docs']} documents, {p['chars']:,} characters, labeller: {p['labeller']}.", "",
-                  "| processes × threads | backend | chars/s | documents/s |", "|---|---|---|---|"]
+                  "| processes × threads | backend | chars/s (wall clock) | documents/s | chars per CPU-second |",
+                  "|---|---|---|---|---|"]
         for run in p["runs"]:
             c = run["chars_per_s"]
             lines.append(f"| {run['workers']} × {run['threads']} | {run['backend']} | {c['median']:,.0f} "
-                         f"[{c['min']:,.0f}–{c['max']:,.0f}] | {run['docs_per_s']:.1f} |")
+                         f"[{c['min']:,.0f}–{c['max']:,.0f}] | {run['docs_per_s']:.1f} | "
+                         f"{run.get('chars_per_cpu_s', 0):,.0f} |")
         lines.append("")
     if "memory" in r:
         mem = r["memory"]
         lines += ["## Memory over many documents (`python -m model.extract DOCS.jsonl --out DIR/`)", "",
-                  f"One process per run ({mem['workers']} worker{'s' if mem['workers'] > 1 else ''}), peak RSS of "
+                  f"One run per row ({mem['workers']} worker{'s' if mem['workers'] > 1 else ''} × "
+                  f"{mem.get('threads', 1)} thread), peak RSS of "
                   f"its whole process tree; documents are sentences, {mem['doc_chars_mean']:.0f} characters "
                   "on average (the last row, if any: one single long document).", "",
                   "| labeller | documents | characters | peak RSS (MB) | seconds | entities | shards |",
@@ -295,6 +319,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--memory-sizes", default="2000,20000")
     parser.add_argument("--memory-labellers", default="rules,model")
     parser.add_argument("--memory-workers", type=int, default=1)
+    parser.add_argument("--memory-threads", type=int, default=1, help="threads per worker in the memory runs")
     parser.add_argument("--long-doc-chars", type=int, default=1_000_000,
                         help="one extra memory run (rules) over a single document this long; 0: none")
     parser.add_argument("--out", default=str(REPORTS_DIR))
@@ -302,23 +327,27 @@ def main(argv: list[str] | None = None) -> None:
     sections = set(args.sections.split(","))
     model_dir = Path(args.model)
     has_model = (model_dir / "config.json").is_file()
-    report: dict = {"machine": describe(), "model": str(model_dir) if has_model else None}
+    report: dict = {"machine": describe(), "model": str(model_dir) if has_model else None, "load": {}}
     if not has_model:
         print(f"no model in {model_dir}: the model sections are skipped (rules only)", file=sys.stderr)
     if "backends" in sections and has_model:
         print("CPU paths:", file=sys.stderr)
+        report["load"]["backends"] = os.getloadavg()[0]
         report["backends"] = bench_backends(model_dir, args.backends.split(","), args.repeats, args.backend_chars)
     if "processes" in sections:
         print("processes:", file=sys.stderr)
         cores = os.cpu_count() or 1
         configs = [(1, 1), (1, cores), (2, 1)] if cores > 1 else [(1, 1), (2, 1)]
+        report["load"]["processes"] = os.getloadavg()[0]
         report["processes"] = bench_processes(model_dir if has_model else None, configs, args.process_docs,
                                               args.repeats)
     if "memory" in sections:
         print("memory:", file=sys.stderr)
         labellers = [x for x in args.memory_labellers.split(",") if x == "rules" or has_model]
+        report["load"]["memory"] = os.getloadavg()[0]
         report["memory"] = bench_memory([int(s) for s in args.memory_sizes.split(",")], labellers,
-                                        model_dir if has_model else None, args.memory_workers, args.long_doc_chars)
+                                        model_dir if has_model else None, args.memory_workers, args.long_doc_chars,
+                                        args.memory_threads)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "scale.json").write_text(json.dumps(report, indent=1), encoding="utf-8")

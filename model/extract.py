@@ -645,7 +645,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from .parallel import extractor_from_args
 
-        extractor = extractor_from_args(args)  # Extractor's interface, in --workers processes
+        extractor = extractor_from_args(args, make_record)  # Extractor's interface, in --workers processes
     except ModelNotFoundError as err:
         print(f"error: {err}\nerror: run `make train` first, or pass --rules-only to use the rules alone",
               file=sys.stderr)
@@ -657,7 +657,7 @@ def main(argv: list[str] | None = None) -> int:
     from .shards import is_shard_dir, run_cli
 
     if is_shard_dir(args.out):  # numbered shards + manifest, resumable
-        return run_cli(args, extractor)
+        return run_cli(args, extractor, sys.modules[__name__])  # this module's readers and writers
     stream: TextIO | None = None
     if args.format == "parquet":
         writer: Writer = ParquetWriter(args.out)
@@ -672,7 +672,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             from .render_html import HtmlWriter
 
-            writer = HtmlWriter(out, title=f"Entities in {', '.join(args.inputs)}",
+            writer = HtmlWriter(out, COLUMNS, title=f"Entities in {', '.join(args.inputs)}",
                                 source=extractor.source)
     try:
         summary = run(args.inputs, writer, extractor, progress=not args.no_progress)

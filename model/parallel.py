@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -88,15 +88,21 @@ def set_threads(threads: int, import_torch: bool = True) -> None:
 
 
 class GroupLabeller:
-    """A loaded labeller (rules or a model, enrichment included) that turns one group of items
-    into the records of each document (``None`` in the place of a pass-through item)."""
+    """A loaded labeller (rules or a model) that turns one group of items into the entities of
+    each document, normalised values included (``None`` in the place of a pass-through item).
+
+    Entities, not records: the record format belongs to the caller (``model.extract``), which
+    builds records in the parent process; this module does not import it (imports run one way).
+    """
 
     def __init__(self, spec: LabellerSpec):
-        from .extract import Extractor
-
         self.spec = spec
+        self.recognizer = None
         if spec.rules_only:
-            self.extractor = Extractor(rules_only=True)
+            from .weak import weak_label
+
+            self.label = weak_label  # with values, as the extract CLI's rules
+            self.source = "rules"
         else:
             set_threads(spec.threads)
             from .fast_cpu import load_recognizer
@@ -105,19 +111,12 @@ class GroupLabeller:
                                   threads=spec.threads)
             rec.batch_size = spec.window_batch or WINDOW_BATCH.get(rec.device.type, 32)
             self.recognizer = rec
-            self.extractor = Extractor(recognizer=rec)
-        self.source = self.extractor.source
+            self.label = rec.predict  # with values
+            self.source = "model"
 
     def __call__(self, group: list[Any]) -> list[list[dict] | None]:
-        from .extract import make_record
-
-        out: list[list[dict] | None] = []
-        for item, res in zip(group, annotate_group(group, self.extractor.label, self.spec.segment_chars)):
-            if isinstance(res, DocResult):
-                out.append([make_record(str(item.id), item.text, e) for e in res.entities])
-            else:
-                out.append(None)
-        return out
+        return [res.entities if isinstance(res, DocResult) else None
+                for res in annotate_group(group, self.label, self.spec.segment_chars)]
 
 
 _WORKER: GroupLabeller | None = None
@@ -158,13 +157,20 @@ def _run_group(group: list[Any]) -> list[list[dict] | None]:
     return _WORKER(group)
 
 
+def entities_as_records(doc_id: str, text: str, entity: dict) -> dict:
+    """The default record: the entity with its document id (``model.extract`` passes its own)."""
+    return {"doc_id": doc_id, **entity}
+
+
 class ParallelExtractor:
     """Labels groups of documents in ``workers`` processes (or in this one when ``workers`` is 1)
-    and returns them in input order. Has the ``results(items, summary)`` of ``Extractor``, so the
-    extract CLI's writers take its output unchanged."""
+    and returns them in input order. Has the ``results(items, summary)`` of ``model.extract``'s
+    ``Extractor``, so the extract CLI's writers take its output unchanged; ``make_record(doc_id,
+    text, entity)`` turns an entity into a record (the extract CLI passes its ``make_record``)."""
 
     def __init__(self, spec: LabellerSpec, workers: int = 1, group_docs: int = GROUP_DOCS,
-                 group_chars: int = GROUP_CHARS, in_flight: int | None = None):
+                 group_chars: int = GROUP_CHARS, in_flight: int | None = None,
+                 make_record: Callable[[str, str, dict], dict] = entities_as_records):
         if workers < 1:
             raise ValueError("workers must be at least 1")
         if not spec.rules_only:
@@ -186,6 +192,7 @@ class ParallelExtractor:
         self.group_chars = group_chars
         self.in_flight = in_flight or 2 * workers
         self.source = "rules" if spec.rules_only else "model"
+        self.make_record = make_record
         self.shard_docs = max(group_docs, 1000)  # read by model.shards (--out DIR/)
         self._local: GroupLabeller | None = None
         self._pool = None
@@ -203,7 +210,7 @@ class ParallelExtractor:
         return self._pool
 
     def map_groups(self, item_groups: Iterable[list[Any]]) -> Iterator[tuple[list[Any], list[list[dict] | None]]]:
-        """``(group, records per item)`` for each group, in order, labelled by the workers."""
+        """``(group, entities per item)`` for each group, in order, labelled by the workers."""
         if self.workers == 1:
             assert self._local is not None
             for group in item_groups:
@@ -220,9 +227,15 @@ class ParallelExtractor:
             g, fut = pending.popleft()
             yield g, fut.result()
 
+    def map_records(self, item_groups: Iterable[list[Any]]) -> Iterator[tuple[list[Any], list[list[dict] | None]]]:
+        """``(group, records per item)`` for each group, in order (records built here, in the parent)."""
+        for group, entities in self.map_groups(item_groups):
+            yield group, [None if ents is None else [self.make_record(str(item.id), item.text, e) for e in ents]
+                          for item, ents in zip(group, entities)]
+
     def results(self, items: Iterable[Any], summary=None) -> Iterator[tuple[Any, list[dict]] | Any]:
         """``(document, records)`` per document and each skipped item in its place, in input order."""
-        for group, records in self.map_groups(groups(items, self.group_docs, self.group_chars)):
+        for group, records in self.map_records(groups(items, self.group_docs, self.group_chars)):
             for item, recs in zip(group, records):
                 if summary is not None:
                     summary.add(item, len(recs or ()))
@@ -261,7 +274,8 @@ SHARD_DOCS = 1000
 GPU_GROUP_DOCS = 1024
 
 
-def extractor_from_args(args) -> ParallelExtractor:
+def extractor_from_args(args, make_record: Callable[[str, str, dict], dict] = entities_as_records
+                        ) -> ParallelExtractor:
     """The labeller the extract CLI runs: ``--workers`` processes (1: this one) with ``--backend``;
     ``--batch-size`` documents (at least 1,024 on a GPU) are one unit of work."""
     if args.shard_docs < 1:
@@ -269,7 +283,7 @@ def extractor_from_args(args) -> ParallelExtractor:
     workers, threads = plan_threads(args.workers, args.threads_per_worker)
     spec = LabellerSpec(rules_only=args.rules_only, model_dir=args.model_dir, device=args.device,
                         backend=args.backend, threads=threads)
-    extractor = ParallelExtractor(spec, workers=workers, group_docs=args.batch_size)
+    extractor = ParallelExtractor(spec, workers=workers, group_docs=args.batch_size, make_record=make_record)
     if extractor.spec.device.startswith("cuda"):
         extractor.group_docs = max(args.batch_size, GPU_GROUP_DOCS)
     extractor.shard_docs = args.shard_docs
@@ -277,4 +291,5 @@ def extractor_from_args(args) -> ParallelExtractor:
 
 
 __all__ = ["GroupLabeller", "LabellerSpec", "ParallelExtractor", "WINDOW_BATCH", "add_arguments", "cpu_cores",
+           "entities_as_records",
            "extractor_from_args", "plan_threads", "set_threads"]

@@ -58,9 +58,9 @@ import re
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Sequence
 
 from .normalize import normalize
 from .weak.gazetteer import _AUTONOMOUS, _jionlp_dir, _read_zip, _usable
@@ -91,9 +91,10 @@ _DIRECTION = "(?:东南|东北|西南|西北|[东西南北中])"
 # 赣南, 陕北, 藏北, 黔东南 (when not a prefecture's short name), 南疆, 北疆.
 _ZONE_NAME = re.compile(rf"([{_ABBR_CHARS}]){_DIRECTION}(?:地区)?|{_DIRECTION}(疆)")
 # Names shaped like natural places, beyond the closed list: 左右江, 北部湾, 大小凉山, 天山大峡谷.
-_NATURAL_SHAPE = re.compile(r".+(?:山区|片区|山脉|山|岭|江|河|湖|海|湾|运河|峡谷|平原|高原|盆地|草原|沙漠|流域|水库|林区|牧区)")
-_ZONE_SUFFIX = re.compile(r"(?:经济技术开发区|经济开发区|高新技术产业开发区|高新技术开发区|开发区|高新区|经开区|新区|新城"
-                          r"|工业园区|工业园|工业区|产业园区|产业园|园区|示范区|管委会|管理区)$")
+_NATURAL_SHAPE = re.compile(r".+(?:山区|片区|山脉|山|岭|江|河|湖|海|湾|运河|峡谷|平原|高原|盆地|草原"
+                            r"|沙漠|流域|水库|林区|牧区)")
+_ZONE_SUFFIX = re.compile(r"(?:经济技术开发区|经济开发区|高新技术产业开发区|高新技术开发区|开发区|高新区"
+                          r"|经开区|新区|新城|工业园区|工业园|工业区|产业园区|产业园|园区|示范区|管委会|管理区)$")
 # Level words at the end of a name: the stem may be a short name (马尔康县 -> 马尔康市, renamed).
 _ADMIN_SUFFIX = re.compile(r"(?:自治县|自治州|自治旗|特区|林区|地区|[省市县区旗州盟])$")
 _LEVEL_BY_SUFFIX = (

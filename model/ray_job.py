@@ -55,7 +55,7 @@ class RecognizerActor:
     def __call__(self, batch):
         import pyarrow as pa
 
-        from .extract import Document, arrow_schema, flat_row
+        from .extract import Document, arrow_schema, flat_row, make_record
 
         ids, texts = batch["id"], batch["text"]
         docs = []
@@ -70,7 +70,8 @@ class RecognizerActor:
                 log.warning("skipped %s: empty or not text", doc_id)
                 continue
             docs.append(Document(str(doc_id), text))
-        rows = [flat_row(r) for recs in self.labeller(docs) for r in (recs or ())]
+        rows = [flat_row(make_record(doc.id, doc.text, e))
+                for doc, ents in zip(docs, self.labeller(docs)) for e in (ents or ())]
         return pa.Table.from_pylist(rows, schema=arrow_schema())
 
 

@@ -138,8 +138,9 @@ def legend(labels: tuple[str, ...] = LABELS) -> str:
 class HtmlWriter:
     """Writes the page to ``stream`` as documents come (see the module docstring)."""
 
-    def __init__(self, stream: TextIO, title: str = "Entities", source: str = ""):
+    def __init__(self, stream: TextIO, columns: list[str], title: str = "Entities", source: str = ""):
         self.stream = stream
+        self.columns = list(columns)  # the record columns, in order (model.extract.COLUMNS)
         self.n_docs = 0
         self.rows = tempfile.TemporaryFile("w+", encoding="utf-8")
         self.used: set[str] = set()
@@ -173,9 +174,7 @@ class HtmlWriter:
         if self.skipped:
             items = "".join(f"<li>{esc(s.where)}: {esc(s.reason)}</li>" for s in self.skipped)
             out.write(f'<h2 id="skipped">Skipped</h2><ul class="skipped">{items}</ul>\n')
-        from .extract import COLUMNS
-
-        columns = [c for c in COLUMNS if c in CORE or c in self.used]
+        columns = [c for c in self.columns if c in CORE or c in self.used]
         out.write(f'<h2 id="records">Records</h2><p class="meta">{esc(summary.line())}</p>\n'
                   '<div class="table-wrap"><table>'
                   "<thead><tr>" + "".join(f"<th>{esc(c)}</th>" for c in columns) + "</tr></thead><tbody>\n")

@@ -35,7 +35,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,19 @@ FORMATS = ("jsonl", "csv", "parquet")
 MANIFEST_VERSION = 1
 _DONE = re.compile(r"^part-(\d{6})\.done\.json$")
 _PART = re.compile(r"^part-(\d{6})\.(jsonl|csv|parquet)$")
+
+
+class RecordIO(Protocol):
+    """The record format and its writers, as ``model.extract`` defines them. Passed in (the
+    module itself will do) because ``model.extract`` imports this module: imports run one way."""
+
+    COLUMNS: tuple[str, ...]
+    JsonlWriter: Any  # (text stream) -> writer with write(doc, records), close(summary)
+    CsvWriter: Any
+    ParquetWriter: Any  # (path) -> the same
+    ExtractSummary: Any
+
+    def iter_documents(self, inputs: list[str], stdin: Any = None) -> Iterator[Any]: ...
 
 
 class ResumeConflict(RuntimeError):
@@ -100,11 +113,13 @@ class ShardedOutput:
     run with another config raises :class:`ResumeConflict`.
     """
 
-    def __init__(self, out_dir: str | os.PathLike, fmt: str, config: dict, command: list[str] | None = None):
+    def __init__(self, out_dir: str | os.PathLike, fmt: str, config: dict, io: RecordIO,
+                 command: list[str] | None = None):
         if fmt not in FORMATS:
             raise ValueError(f"sharded output is {', '.join(FORMATS)}, not {fmt!r}")
         self.dir = Path(out_dir)
         self.fmt = fmt
+        self.io = io
         self.config = {**config, "format": fmt}
         self.fingerprint = fingerprint(self.config)
         self.command = command or sys.argv
@@ -199,7 +214,7 @@ class ShardedOutput:
         if docs:
             name = f"part-{number:06d}.{self.fmt}"
             tmp = self.dir / f".{name}.tmp"
-            _write_records(tmp, self.fmt, docs)
+            _write_records(tmp, self.fmt, docs, self.io)
             os.replace(tmp, self.dir / name)
         marker = {"file": name, "ids": ids, "records": n_records}
         _atomic_write(self.dir / f"part-{number:06d}.done.json",
@@ -248,21 +263,19 @@ class ShardedOutput:
         self.close()
 
 
-def _write_records(path: Path, fmt: str, docs: list[tuple[Any, list[dict]]]) -> None:
+def _write_records(path: Path, fmt: str, docs: list[tuple[Any, list[dict]]], io: RecordIO) -> None:
     """One shard's records with the extract CLI's writers (same columns as a single-file run)."""
-    from .extract import CsvWriter, ExtractSummary, JsonlWriter, ParquetWriter
-
     if fmt == "parquet":
-        writer = ParquetWriter(path)
+        writer = io.ParquetWriter(path)
         for doc, records in docs:
             writer.write(doc, records)
-        writer.close(ExtractSummary())
+        writer.close(io.ExtractSummary())
     else:
         with open(path, "w", encoding="utf-8", newline="" if fmt == "csv" else None) as f:
-            writer = JsonlWriter(f) if fmt == "jsonl" else CsvWriter(f)
+            writer = io.JsonlWriter(f) if fmt == "jsonl" else io.CsvWriter(f)
             for doc, records in docs:
                 writer.write(doc, records)
-            writer.close(ExtractSummary())
+            writer.close(io.ExtractSummary())
             f.flush()
             os.fsync(f.fileno())
             return
@@ -329,14 +342,13 @@ def model_identity(model_dir: str | os.PathLike | None) -> dict:
 
 # -- the extract CLI with --out DIR/ ---------------------------------------------------------------
 
-def run_config(inputs: list[str], fmt: str, labeller) -> dict:
+def run_config(inputs: list[str], fmt: str, labeller, columns: Iterable[str] = ()) -> dict:
     """What shapes the records of a run (compared on resume): not workers or threads."""
     from . import __version__
-    from .extract import COLUMNS
 
     spec = labeller.spec
     config = {"inputs": [i if i == "-" else str(Path(i).resolve()) for i in inputs], "format": fmt,
-              "version": __version__, "columns": list(COLUMNS),
+              "version": __version__, "columns": list(columns),
               "group_docs": labeller.group_docs, "group_chars": labeller.group_chars,
               "shard_docs": labeller.shard_docs,
               "segment_chars": spec.segment_chars}
@@ -348,18 +360,19 @@ def run_config(inputs: list[str], fmt: str, labeller) -> dict:
     return config
 
 
-def extract_to_dir(inputs: list[str], out_dir: str | os.PathLike, fmt: str, labeller, *,
+def extract_to_dir(inputs: list[str], out_dir: str | os.PathLike, fmt: str, labeller, io: RecordIO, *,
                    progress: bool = False, stdin=None, command: list[str] | None = None):
     """Label ``inputs`` into numbered shards in ``out_dir``, resuming what a previous run of the
-    same command left; returns this run's ``ExtractSummary`` and the output's manifest."""
-    from .extract import ExtractSummary, iter_documents
+    same command left; returns this run's ``ExtractSummary`` and the output's manifest.
+    ``labeller``: a ``model.parallel.ParallelExtractor``; ``io``: ``model.extract``."""
     from .stream import groups
 
-    summary = ExtractSummary()
-    with ShardedOutput(out_dir, fmt, run_config(inputs, fmt, labeller), command) as out:
+    summary = io.ExtractSummary()
+    config = run_config(inputs, fmt, labeller, io.COLUMNS)
+    with ShardedOutput(out_dir, fmt, config, io, command) as out:
         if "-" in inputs and out.resumed:
             log.warning("resuming from standard input: the same documents must come in the same order")
-        items = out.pending(iter_documents(inputs, stdin=stdin))
+        items = out.pending(io.iter_documents(inputs, stdin=stdin))
         bar = None
         if progress:
             from tqdm.auto import tqdm
@@ -370,7 +383,7 @@ def extract_to_dir(inputs: list[str], out_dir: str | os.PathLike, fmt: str, labe
             # boundaries are group boundaries, so a resumed run forms the same groups.
             results: list = []
             n_docs = 0
-            for group, records in labeller.map_groups(groups(items, labeller.group_docs, labeller.group_chars)):
+            for group, records in labeller.map_records(groups(items, labeller.group_docs, labeller.group_chars)):
                 for item, recs in zip(group, records):
                     summary.add(item, len(recs or ()))
                     results.append(item if recs is None else (item, recs))
@@ -393,13 +406,13 @@ def extract_to_dir(inputs: list[str], out_dir: str | os.PathLike, fmt: str, labe
     return summary, json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))
 
 
-def run_cli(args, labeller) -> int:
+def run_cli(args, labeller, io: RecordIO) -> int:
     """``python -m model.extract ... --out DIR/``: sharded, resumable; the exit status."""
     if args.format not in FORMATS:
         print(f"error: --out DIR/ writes shards in {', '.join(FORMATS)}, not {args.format}", file=sys.stderr)
         return 2
     try:
-        summary, manifest = extract_to_dir(args.inputs, args.out, args.format, labeller,
+        summary, manifest = extract_to_dir(args.inputs, args.out, args.format, labeller, io,
                                            progress=not args.no_progress,
                                            command=["python", "-m", "model.extract", *sys.argv[1:]])
     except ResumeConflict as err:
@@ -410,5 +423,5 @@ def run_cli(args, labeller) -> int:
     return 0
 
 
-__all__ = ["FORMATS", "MANIFEST", "ResumeConflict", "Shard", "ShardedOutput", "committed_shards", "extract_to_dir",
-           "fingerprint", "is_shard_dir", "model_identity", "read_records", "run_cli", "run_config"]
+__all__ = ["FORMATS", "MANIFEST", "RecordIO", "ResumeConflict", "Shard", "ShardedOutput", "committed_shards",
+           "extract_to_dir", "fingerprint", "is_shard_dir", "model_identity", "read_records", "run_cli", "run_config"]

@@ -17,8 +17,8 @@ The lead calls ``value_report`` and ``render_value_table`` from the evaluation r
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Mapping, Sequence
 
 from .enrich import VALUE_KEYS, enrich
 from .gold import GoldDocument

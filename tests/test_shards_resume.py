@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from model import extract
 from model.corpus import load_seeds
 from model.extract import main as extract_main
 from model.shards import MANIFEST, ResumeConflict, ShardedOutput, committed_shards, read_records
@@ -112,7 +113,7 @@ def test_crash_leftovers_are_cleaned_and_repeated_ids_resume_by_count(tmp_path, 
     from model.extract import Document
 
     config = {"inputs": ["x"]}
-    out = ShardedOutput(tmp_path, fmt, config)
+    out = ShardedOutput(tmp_path, fmt, config, extract)
     out.write(_results(DOCS[:1]))
     out.write(_results(DOCS[1:2]))
     out.close()
@@ -124,7 +125,7 @@ def test_crash_leftovers_are_cleaned_and_repeated_ids_resume_by_count(tmp_path, 
     (tmp_path / "keep").rename(tmp_path / "part-000001.done.json")
     (tmp_path / MANIFEST).write_text(manifest.replace('"documents": 2', '"documents": 1'), encoding="utf-8")
 
-    again = ShardedOutput(tmp_path, fmt, config)
+    again = ShardedOutput(tmp_path, fmt, config, extract)
     assert sorted(p.name for p in tmp_path.iterdir() if "000002" in p.name or p.name.endswith(".tmp")) == []
     todo = list(again.pending(Document(i, t) for i, t in DOCS))
     assert [(d.id, d.text) for d in todo] == DOCS[2:]  # the second "a" is still to do
@@ -139,17 +140,17 @@ def test_crash_leftovers_are_cleaned_and_repeated_ids_resume_by_count(tmp_path, 
 
 
 def test_one_directory_one_run_at_a_time(tmp_path):
-    first = ShardedOutput(tmp_path, "jsonl", {"inputs": ["x"]})
+    first = ShardedOutput(tmp_path, "jsonl", {"inputs": ["x"]}, extract)
     with pytest.raises(ResumeConflict, match="another run"):
-        ShardedOutput(tmp_path, "jsonl", {"inputs": ["x"]})
+        ShardedOutput(tmp_path, "jsonl", {"inputs": ["x"]}, extract)
     first.close()
-    ShardedOutput(tmp_path, "jsonl", {"inputs": ["x"]}).close()
+    ShardedOutput(tmp_path, "jsonl", {"inputs": ["x"]}, extract).close()
 
 
 def test_shards_without_a_manifest_are_not_adopted(tmp_path):
     (tmp_path / "part-000000.jsonl").write_text("{}\n", encoding="utf-8")
     with pytest.raises(ResumeConflict, match="no manifest"):
-        ShardedOutput(tmp_path, "jsonl", {})
+        ShardedOutput(tmp_path, "jsonl", {}, extract)
 
 
 def test_model_run_in_shards_equals_the_single_file_run(tmp_path, tiny_model_dir):

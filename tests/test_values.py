@@ -141,7 +141,8 @@ def test_bare_count_counts_the_noun_before(context, counts):
     assert population_value("30万", context)["counts"] == counts
 
 
-@pytest.mark.parametrize("text", ["雨露计划", "雨露計劃", "“雨露计划”", "雨(yǔ)露计划", "《雨露 计划》", "「雨露計劃」"])
+@pytest.mark.parametrize("text", ["雨露计划", "雨露計劃", "“雨露计划”", "雨(yǔ)露计划",
+                                  "《雨露 计划》", "「雨露計劃」"])
 def test_program_canonical(text):
     assert canonical_program(text) == "雨露计划"
     assert program_value(text) == {"canonical": "雨露计划"}
