@@ -42,6 +42,7 @@ eval: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks.bench
 	$(PY) -m benchmarks.scale
+	$(PY) -m benchmarks.long_document
 
 clean:
 	rm -rf data/dataset data/cache reports/*.tmp

@@ -98,6 +98,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="variants to run (default: all)")
     parser.add_argument("--spec", default="configs/experiments.yaml")
+    parser.add_argument("--report-only", action="store_true", help="render the finished variants; train nothing")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     spec = yaml.safe_load((PROJECT_ROOT / args.spec).read_text(encoding="utf-8"))
@@ -109,7 +110,7 @@ def main(argv: list[str] | None = None) -> None:
     results = []
     for name in spec["variants"]:
         done = ARTIFACTS_DIR / "experiments" / name / "experiment.json"
-        if name in names or done.is_file():
+        if done.is_file() or (name in names and not args.report_only):
             results.append(run_variant(name, base, spec["variants"][name] or {}))
             REPORTS_DIR.mkdir(exist_ok=True)
             (REPORTS_DIR / "experiments.md").write_text(render(results, spec["base"]), encoding="utf-8")

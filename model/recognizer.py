@@ -84,7 +84,17 @@ def plan_windows(length: int, width: int, stride: int) -> list[tuple[int, int, i
 
 
 class Recognizer:
-    """A loaded model, ready for repeated ``predict`` calls."""
+    """A loaded model, ready for repeated ``predict`` calls.
+
+    Thread safety: one instance may be shared between threads. ``predict`` keeps no state between
+    calls (every buffer is local to the call; the model runs in eval mode under
+    ``torch.inference_mode``; the only shared mutable object is the character-id cache, a dict
+    whose single-key writes are atomic under the GIL, and a race only recomputes an id).
+    Concurrent calls share torch's intra-op thread pool, so they do not run faster than one
+    batched call: prefer ``predict(list_of_texts)`` or ``--workers`` for throughput.
+    Memory: the per-document buffers grow linearly with its length (about 1 KB per character of
+    the rules' features, windows and tag scores); the network's activations are bounded by
+    ``batch_size`` × ``max_length`` whatever the length (see README, At scale)."""
 
     def __init__(self, model_dir: str | os.PathLike | None = None, device: str = "auto",
                  batch_size: int = 32, max_length: int | None = None, stride: int | None = None,
