@@ -218,6 +218,7 @@ def evaluate(gold_path: Path, systems: dict[str, System | Derived], corpus_dir=N
                                    for a, b in pairs}
     report["_predictions"] = preds  # for value accuracy; dropped before writing
     report["_docs"] = docs
+    report["_variants"] = variants
     return report
 
 
@@ -268,15 +269,13 @@ def _value_section(report: dict) -> dict | None:
         from .value_eval import value_report
     except ImportError:
         return None
-    docs = report["_docs"]
-    systems = {}
-    for name, by_script in report["_predictions"].items():
-        systems[name] = {}
-        for script, preds in by_script.items():
-            vdocs = script_variants(docs)[script] if script != "simplified" else docs
-            systems[name][script] = [enrich(d.text, [s.to_dict(d.text) for s in p]) for d, p in zip(vdocs, preds)]
+    variants = report["_variants"]  # the script copies the predictions were made on
+    systems = {name: {script: [enrich(d.text, [s.to_dict(d.text) for s in p])
+                               for d, p in zip(variants[script], preds)]
+                      for script, preds in by_script.items()}
+               for name, by_script in report["_predictions"].items()}
     try:
-        return {script: value_report(script_variants(docs)[script], {n: s[script] for n, s in systems.items()})
+        return {script: value_report(variants[script], {n: s[script] for n, s in systems.items()})
                 for script in SCRIPTS}
     except (KeyError, TypeError, ValueError) as err:  # gold without values
         log.warning("no value accuracy: %s", err)
@@ -321,6 +320,7 @@ def main(argv: list[str] | None = None) -> None:
             rep["values"] = values
         rep.pop("_predictions")
         rep.pop("_docs")
+        rep.pop("_variants")
         reports[gold.parent.name] = rep
     prov = provenance(model_dir, golds)
     full = {"provenance": prov, "gold_sets": reports}

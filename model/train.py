@@ -40,15 +40,18 @@ def locate_base(config: TrainConfig) -> str:
     return name
 
 
-def uncertain_mask(text: str) -> list[bool]:
+def uncertain_mask(text: str, votes=None) -> list[bool]:
     """Characters that no labelling function votes on and no gazetteer name touches: their O is
-    only the absence of evidence (the rules miss names outside the gazetteer, lists, ...)."""
+    only the absence of evidence (the rules miss names outside the gazetteer, lists, ...).
+    ``votes``: the labelling functions' votes on ``text`` when the caller already has them."""
     from .features import _lexicon_spans
     from .normalize import normalize
     from .weak import default_labeller
 
+    if votes is None:
+        votes = default_labeller().votes(normalize(text))
     touched = [False] * len(text)
-    spans = [(v.start, v.end) for v in default_labeller().votes(normalize(text))] + _lexicon_spans(text)
+    spans = [(v.start, v.end) for v in votes] + _lexicon_spans(text)
     for a, e in spans:
         touched[a:e] = [True] * (e - a)
     return [not t for t in touched]
@@ -59,7 +62,7 @@ def encode_windows(dd_train, tokenizer, config: TrainConfig, reliability: dict[s
     from .chars import CharVocab
     from .features import char_features, drop_features
     from .normalize import normalize
-    from .weak import default_labeller
+    from .weak import default_labeller, resolve
 
     vocab = CharVocab(tokenizer)
     rng = random.Random(config.seed)
@@ -77,7 +80,9 @@ def encode_windows(dd_train, tokenizer, config: TrainConfig, reliability: dict[s
             out["input_ids"].append(ids)
             out["attention_mask"].append([1] * len(ids))
             out["labels"].append([-100, *tags, -100])
-            weak = labeller.label_normalized(normalize(text)) if (config.features or reliability) else []
+            # the votes once per window: the weak spans, the features and the uncertain-O mask share them
+            votes = labeller.votes(normalize(text)) if (config.features or weighted) else []
+            weak = resolve(votes, labeller.rank, labeller.tiers) if votes else []
             if config.features:
                 feats = char_features(text, weak)
                 types = drop_features(feats, rng, config.feature_dropout_window, config.feature_dropout_span)
@@ -85,7 +90,7 @@ def encode_windows(dd_train, tokenizer, config: TrainConfig, reliability: dict[s
             if weighted:
                 w = [1.0] * len(text)
                 if config.o_weight != 1.0:
-                    for i, unsure in enumerate(uncertain_mask(text)):
+                    for i, unsure in enumerate(uncertain_mask(text, votes)):
                         if unsure and tags[i] == 0:
                             w[i] = config.o_weight
                 if reliability:
