@@ -49,6 +49,16 @@ class TrainConfig:
                                 "touches (uncertain O); 1.0 treats every O as certain")
     lf_reliability: bool = _opt(False, "weight each weak span's characters by its labelling function's "
                                        "precision on the dev gold (model.reliability)")
+    # self-training (model.self_train): a second stage on unlabelled text, off while epochs is 0
+    self_train_epochs: float = _opt(0, "second stage: epochs over the teacher-labelled text (0: no second stage)")
+    self_train_dir: str = _opt("../shared/corpus-extra", "unlabelled passages for the second stage, read in "
+                                                         "place; NER_EXTRA_DIR overrides it")
+    self_train_teacher: str = _opt("", "a trained model directory to use as the teacher instead of training "
+                                       "the first stage (experiments)")
+    self_train_learning_rate: float = _opt(5e-5, "second stage: peak learning rate")
+    self_train_empty_share: float = _opt(0.2, "second stage: share of windows without any span that are kept")
+    self_train_max_docs: int | None = _opt(None, "second stage: use at most this many unlabelled passages "
+                                                 "(smoke tests)")
     # optimisation
     epochs: float = _opt(3, "training epochs")
     learning_rate: float = _opt(1e-4, "peak learning rate (linear decay)")

@@ -39,7 +39,7 @@ _LABEL_CODE = ("weak", "normalize.py", "augment.py", "variants.py", "windows.py"
                "spans.py", "corpus.py")
 
 
-def _features():
+def row_features():
     from datasets import ClassLabel, Features, Sequence, Value
 
     return Features({"id": Value("string"), "doc_id": Value("string"), "kind": Value("string"),
@@ -57,13 +57,25 @@ def window_examples(doc_id: str, text: str, spans: list[Span], window_chars: int
 
 def weak_examples(docs: list[Document], window_chars: int, augment: dict[str, float], seed: int):
     labeller = default_labeller()
-    base, pool = [], defaultdict(set)
+    labelled = []
     for doc in tqdm(docs, desc="weak labelling", unit="doc"):
         norm = normalize(doc.text)
-        spans = labeller.label_normalized(norm)
+        labelled.append((doc.id, norm.text, labeller.label_normalized(norm)))
+    return labelled_examples(labelled, window_chars, augment, seed)
+
+
+def labelled_examples(labelled: list[tuple[str, str, list[Span]]], window_chars: int,
+                      augment: dict[str, float], seed: int, empty_share: float = 1.0) -> list[dict]:
+    """Training rows from ``(doc_id, normalised text, spans)``: sentence-packed windows, then the
+    noisy copies. ``empty_share``: the share of windows without any span that is kept (1.0: all)."""
+    base, pool = [], defaultdict(set)
+    rng = random.Random(seed)
+    for doc_id, text, spans in labelled:
         for s in spans:
-            pool[s.label].add(norm.text[s.start:s.end])
-        base.extend(window_examples(doc.id, norm.text, spans, window_chars))
+            pool[s.label].add(text[s.start:s.end])
+        for ex, inner in window_examples(doc_id, text, spans, window_chars):
+            if inner or empty_share >= 1.0 or rng.random() < empty_share:
+                base.append((ex, inner))
     rng = random.Random(seed)
     pool_lists = {k: sorted(v) for k, v in pool.items()}
     rows = [ex for ex, _ in base]
@@ -134,7 +146,7 @@ def build_dataset(config: TrainConfig):
     if not corpus:
         log.warning("training on the %d seed documents only: the shared corpus was not found", len(docs))
     train_rows = weak_examples(docs, config.window_chars, config.augment or {}, config.seed)
-    features = _features()
+    features = row_features()
     dd = {"train": Dataset.from_list(train_rows, features=features)}
     for split, default in (("dev", DEV_GOLD_FILE), ("holdout", GOLD_FILE)):
         gold_path = config.resolve((config.dev_gold if split == "dev" else config.gold) or str(default))

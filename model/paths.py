@@ -24,3 +24,11 @@ def corpus_dir(configured: str | os.PathLike | None = None) -> Path:
     raw = os.environ.get("NER_CORPUS_DIR") or configured or "../shared/corpus"
     path = Path(raw)
     return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
+
+
+def extra_dir(configured: str | os.PathLike | None = None) -> Path:
+    """The unlabelled passages for self-training: ``NER_EXTRA_DIR``, else the configured path, else
+    ../shared/corpus-extra (relative paths from the project root)."""
+    raw = os.environ.get("NER_EXTRA_DIR") or configured or "../shared/corpus-extra"
+    path = Path(raw)
+    return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()

@@ -104,8 +104,9 @@ def encode_windows(dd_train, tokenizer, config: TrainConfig, reliability: dict[s
     return encode
 
 
-def tokenize_dataset(dd, tokenizer, config: TrainConfig, reliability: dict[str, float] | None = None):
-    train = dd["train"].shuffle(seed=config.seed)
+def tokenize_dataset(train, tokenizer, config: TrainConfig, reliability: dict[str, float] | None = None):
+    """``train``: the rows (id, text, tags, ...) of one training stage, as a ``datasets.Dataset``."""
+    train = train.shuffle(seed=config.seed)
     if config.max_train_windows:
         train = train.select(range(min(config.max_train_windows, len(train))))
     return train.map(encode_windows(train, tokenizer, config, reliability), batched=True,
@@ -237,28 +238,9 @@ def _across_processes(trainer, loss: float, seconds: float) -> tuple[float, floa
     return both[:, 0].mean().item(), both[:, 1].min().item()
 
 
-def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = False,
-          after_save=None) -> Path:
-    """Train, save to a temporary directory, run ``after_save(tmp_dir)`` (the model card), then
-    swap the directory in. Returns the model directory."""
-    from transformers import AutoTokenizer, set_seed
-
-    from .dataset import ensure_dataset
-    from .reliability import load_reliability
-
-    set_seed(config.seed)
-    base = locate_base(config)
-    out = config.resolve(config.output_dir)
-    work = out.with_name(out.name + ".work")  # checkpoints, for --resume
+def _fit(config: TrainConfig, model, train_set, tokenizer, work: Path, resume: bool):
+    """One Trainer run; returns (trainer, loss of the job, seconds of the job, checkpoint resumed)."""
     args = training_arguments(config, work)
-    # With several processes, the first of each machine builds (or checks) the dataset cache and
-    # the others then read it, instead of all writing the same directory at once.
-    with args.main_process_first(desc="dataset"):
-        dd, manifest = ensure_dataset(config, overwrite_cache=overwrite_cache and args.local_process_index == 0)
-    tokenizer = AutoTokenizer.from_pretrained(base)
-    reliability = load_reliability(config) if config.lf_reliability else None
-    train_set = tokenize_dataset(dd, tokenizer, config, reliability)
-    model = build_model(config, base)
     if not resume:
         shutil.rmtree(work, ignore_errors=True)
     trainer = _trainer_class()(model=model, args=args, train_dataset=train_set,
@@ -270,42 +252,137 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
                  f"no checkpoint in {work}, starting from the beginning")
     started = time.time()
     result = trainer.train(resume_from_checkpoint=checkpoint)
-    train_loss, seconds = _across_processes(trainer, result.training_loss, time.time() - started)
-    if not trainer.is_world_process_zero():
-        return out
+    loss, seconds = _across_processes(trainer, result.training_loss, time.time() - started)
+    return trainer, loss, seconds, checkpoint
+
+
+def _save(trainer, model, tokenizer, config: TrainConfig, target: Path, meta: dict) -> None:
+    """The model, its tokenizer, inference settings, training log, meta and config into ``target``."""
+    import yaml
+
     model.config.inference = {"max_length": config.max_length, "stride": config.stride,
                               "quantize_cpu": config.quantize_cpu, "merge": config.merge,
                               "merge_threshold": config.merge_threshold,
                               "features": getattr(model.config, "features", None)}
-    tmp = out.with_name(out.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    trainer.save_model(str(tmp))
-    tokenizer.save_pretrained(str(tmp))
-    (tmp / "train_log.json").write_text(json.dumps(trainer.state.log_history, indent=1), encoding="utf-8")
+    shutil.rmtree(target, ignore_errors=True)
+    trainer.save_model(str(target))
+    tokenizer.save_pretrained(str(target))
+    (target / "train_log.json").write_text(json.dumps(trainer.state.log_history, indent=1), encoding="utf-8")
+    (target / "training_meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    (target / "train_config.yaml").write_text(yaml.safe_dump(config.to_dict(), allow_unicode=True, sort_keys=False),
+                                              encoding="utf-8")
+
+
+def _load_trained(path: Path, config: TrainConfig):
+    """A trained model directory as the start of the second stage (the teacher's weights)."""
+    import torch
+    from transformers import AutoModelForTokenClassification
+
+    if not (path / "config.json").is_file():
+        raise FileNotFoundError(f"self_train_teacher: no trained model in {path}")
+    model = AutoModelForTokenClassification.from_pretrained(path, dtype=torch.float32)
+    if config.freeze_embeddings:
+        model.base_model.embeddings.word_embeddings.requires_grad_(False)
+    return model
+
+
+def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = False,
+          after_save=None) -> Path:
+    """Train, save to a temporary directory, run ``after_save(tmp_dir)`` (the model card), then
+    swap the directory in. Returns the model directory.
+
+    With ``self_train_epochs`` > 0 a second stage follows (``model.self_train``): the first model
+    (kept in ``<output_dir>.teacher``) labels the training and extra passages, and a student
+    started from its weights learns from those labels."""
+    from datasets import Dataset
+    from transformers import AutoTokenizer, set_seed
+
+    from .dataset import ensure_dataset, row_features
+    from .reliability import load_reliability
+
+    set_seed(config.seed)
+    base = locate_base(config)
+    out = config.resolve(config.output_dir)
+    work = out.with_name(out.name + ".work")  # checkpoints, for --resume
+    args = training_arguments(config, work)
+    two_stages = bool(config.self_train_epochs)
+    if two_stages and args.world_size > 1:
+        raise ValueError("self-training (self_train_epochs > 0) runs in one process; set self_train_epochs: 0 "
+                         "for multi-process training, or train the stages apart (self_train_teacher)")
+    # With several processes, the first of each machine builds (or checks) the dataset cache and
+    # the others then read it, instead of all writing the same directory at once.
+    with args.main_process_first(desc="dataset"):
+        dd, manifest = ensure_dataset(config, overwrite_cache=overwrite_cache and args.local_process_index == 0)
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    reliability = load_reliability(config) if config.lf_reliability else None
     meta = {
         "config": config.to_dict(),
         "base_model": config.base_model,  # as configured (a project-relative path or a hub name)
         "data": manifest,
         "lf_reliability": reliability,
-        "train_windows_used": len(train_set),
-        "train_seconds": round(seconds, 1),  # of the job (after a --resume: since the resume)
-        "resumed_from": Path(checkpoint).name if checkpoint else None,
-        "train_loss": train_loss,  # the mean over processes
-        "device": str(trainer.args.device),
-        "processes": trainer.args.world_size,
         "git_commit": git_commit(),
         "versions": versions(),
     }
-    (tmp / "training_meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-    import yaml
+    teacher = config.resolve(config.self_train_teacher) if two_stages and config.self_train_teacher else None
+    kept = out.with_name(out.name + ".teacher")
+    if two_stages and teacher is None and resume and (kept / "training_meta.json").is_file():
+        log.info("--resume: the first stage is done (%s): continuing with the second", kept)
+        teacher = kept
+    if teacher is not None and (teacher / "training_meta.json").is_file():
+        # the first stage's figures (a given teacher's too: its time is part of the recipe's)
+        first_meta = json.loads((teacher / "training_meta.json").read_text(encoding="utf-8"))
+        meta.update({k: first_meta.get(k) for k in ("train_windows_used", "train_seconds", "train_loss")})
+    if teacher is None:
+        train_set = tokenize_dataset(dd["train"], tokenizer, config, reliability)
+        model = build_model(config, base)
+        trainer, loss, seconds, checkpoint = _fit(config, model, train_set, tokenizer, work, resume)
+        if not trainer.is_world_process_zero():
+            return out
+        meta.update({
+            "train_windows_used": len(train_set),
+            "train_seconds": round(seconds, 1),  # of the job (after a --resume: since the resume)
+            "resumed_from": Path(checkpoint).name if checkpoint else None,
+            "train_loss": loss,  # the mean over processes
+            "device": str(trainer.args.device),
+            "processes": trainer.args.world_size,
+        })
+        if two_stages:
+            teacher = kept
+            _save(trainer, model, tokenizer, config, teacher, meta)
+            shutil.rmtree(work, ignore_errors=True)
+            resume = False  # second-stage checkpoints of an earlier run had another teacher
+    if two_stages:
+        from .corpus import training_documents
+        from .self_train import self_train_rows
 
-    (tmp / "train_config.yaml").write_text(yaml.safe_dump(config.to_dict(), allow_unicode=True, sort_keys=False),
-                                           encoding="utf-8")
+        rows, st_manifest = self_train_rows(config, teacher, training_documents(config.corpus_dir))
+        stage2 = config.with_overrides(epochs=config.self_train_epochs,
+                                       learning_rate=config.self_train_learning_rate)
+        train_set = tokenize_dataset(Dataset.from_list(rows, features=row_features()), tokenizer, stage2, reliability)
+        model = _load_trained(teacher, config)
+        trainer, loss, seconds, checkpoint = _fit(stage2, model, train_set, tokenizer,
+                                                  out.with_name(out.name + ".work2"), resume)
+        first = meta.get("train_seconds") or 0.0
+        meta.update({
+            "first_stage": {k: meta.get(k) for k in ("train_windows_used", "train_seconds", "train_loss")},
+            "self_training": {**st_manifest, "train_windows_used": len(train_set),
+                              "train_seconds": round(seconds, 1), "train_loss": loss},
+            "train_windows_used": (meta.get("train_windows_used") or 0) + len(train_set),
+            # both stages and the teacher's labelling
+            "train_seconds": round(first + st_manifest["label_seconds"] + seconds, 1),
+            "resumed_from": Path(checkpoint).name if checkpoint else meta.get("resumed_from"),
+            "train_loss": loss,
+            "device": str(trainer.args.device),
+            "processes": trainer.args.world_size,
+        })
+    tmp = out.with_name(out.name + ".tmp")
+    _save(trainer, model, tokenizer, config, tmp, meta)
     if after_save is not None:
         after_save(tmp, config)
     _swap_in(tmp, out)
     shutil.rmtree(work, ignore_errors=True)
-    log.info("trained in %.0f s; model saved to %s", seconds, out)
+    shutil.rmtree(out.with_name(out.name + ".work2"), ignore_errors=True)
+    log.info("trained in %.0f s; model saved to %s", meta["train_seconds"], out)
     return out
 
 

@@ -105,3 +105,43 @@ def test_killed_training_leaves_the_previous_model_and_resume_finishes(tmp_path,
     assert (out / "model.safetensors").is_file() and not (out / "previous.txt").exists()
     meta = json.loads((out / "training_meta.json").read_text())
     assert meta["resumed_from"] == f"checkpoint-{checkpoint}"  # continued, not restarted
+
+
+def test_self_training_second_stage(tmp_path, tiny_model_dir, monkeypatch):
+    """Two stages: the first model is kept as the teacher, labels the training and extra passages,
+    and a student started from it is saved; an extra passage that repeats a gold sentence is left out."""
+    from model.config import load_config
+    from model.recognizer import Recognizer
+    from model.train import train
+
+    monkeypatch.delenv("NER_CORPUS_DIR", raising=False)
+    monkeypatch.delenv("NER_EXTRA_DIR", raising=False)
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "0901.txt").write_text("湖南省湘西州花垣县投入扶贫资金785万元，帮助1200名贫困群众脱贫。", encoding="utf-8")
+    (extra / "0902.txt").write_text("贵州省毕节市实施易地扶贫搬迁，搬迁群众3万人。", encoding="utf-8")
+    config = load_config(write_config(tmp_path, tiny_model_dir, features=True, self_train_epochs=1,
+                                      self_train_dir=str(extra), self_train_empty_share=1.0))
+    out = train(config)
+    teacher = out.with_name(out.name + ".teacher")
+    assert (teacher / "config.json").is_file() and (out / "model.safetensors").is_file()
+    assert not out.with_name(out.name + ".work2").exists()
+    meta = json.loads((out / "training_meta.json").read_text())
+    st = meta["self_training"]
+    assert st["extra_passages"] == 2 and st["training_passages"] == 5 and st["windows"] > 0
+    assert st["train_windows_used"] == min(12, st["windows"])  # max_train_windows applies per stage
+    assert meta["first_stage"]["train_windows_used"] == 12
+    assert meta["train_seconds"] >= meta["first_stage"]["train_seconds"]
+    text = "湖南省投入785万元"
+    for s in Recognizer(out, device="cpu").predict(text):
+        assert text[s["start"]:s["end"]] == s["text"]
+    # A given teacher: no first stage; an extra passage sharing a held-out sentence is dropped.
+    from model import self_train
+
+    monkeypatch.setattr(self_train, "load_corpus", lambda *a, **k: [
+        self_train.Document("0001.txt", "贵州省毕节市实施易地扶贫搬迁，搬迁群众3万人。", "corpus")])
+    again = config.with_overrides(self_train_teacher=str(teacher), output_dir=str(tmp_path / "student"))
+    out2 = train(again)
+    meta2 = json.loads((out2 / "training_meta.json").read_text())
+    assert meta2["self_training"]["extra_passages"] == 1 and "first_stage" in meta2
+    assert not (tmp_path / "student.teacher").exists()

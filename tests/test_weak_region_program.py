@@ -125,6 +125,20 @@ REGION_CASES = [
     ("中华人民共和国", ["中华人民共和国"]),
     ("全州县", ["全州县"]),
     ("太行山区域", ["太行山"]),
+    # The classes of suffix errors: a verb or a date before the name, a verb before 村.
+    ("帮助石板村发展产业", ["石板村"]),
+    ("2016年石板村实现脱贫", ["石板村"]),
+    ("加强村集体经济建设", []),
+    ("壮大村集体经济", []),
+    ("在大石板村", ["大石板村"]),
+    ("最终经过老庄村", []),  # a five-character run has no clear start
+    # Bare names in a list closed by a shared suffix.
+    ("我们走访了龙门、石桥、白沙等3镇", ["龙门", "石桥", "白沙"]),
+    ("走访龙门、石桥两乡", ["龙门", "石桥"]),
+    ("发展、改革等3村", []),
+    ("葡萄酒、枸杞、肉牛、滩羊等乡村特色产业", []),
+    ("区域协作、建设统一市场等市政设施", []),
+    ("浙江安吉、河北兴隆等23个县", ["浙江", "安吉", "河北"]),  # 兴隆 (also a word) stays missed
 ]
 
 
@@ -144,6 +158,8 @@ def test_region(text: str, expected: list[str]) -> None:
     ("武陵山区", "region_natural", ["武陵山区"]),
     ("西海固地区", "region_natural", ["西海固地区"]),
     ("湘西地区", "region_natural", ["湘西地区"]),
+    ("但在布拖、金阳等县", "region_list", ["布拖"]),  # 金阳 is the gazetteer's
+    ("王珉、魏宏、王保安等省部级干部", "region_list", []),
 ])
 def test_region_function(text: str, name: str, expected: list[str]) -> None:
     assert votes(text, name) == expected

@@ -57,6 +57,8 @@ def _accepted(text: str, start: int, end: int, guard: int, prev_end: int) -> boo
     if nxt and (nxt in _BAD_NEXT.get(text[end - 1], ()) or (guard and nxt in _BAD_NEXT_GUARDED
                                                              and text[end - 1] == "村")):
         return False
+    if text[end - 1] == "村" and nxt in _VILLAGE_WORD_NEXT and text[start:end - 1] in frequent_words():
+        return False  # 加强村集体经济, 发展村党支部: a verb before a 村 word, not the village 加强村
     if nxt == "民" and text[end - 1] == "村":  # 结合村民, 60多位村民: a 村民 split in two
         guard = max(guard, WEAK)
     if guard == NONE:
@@ -116,13 +118,14 @@ _GENERIC = re.compile(
 # A name's last character plus a one-character suffix that make an ordinary word (推进乡村, 城镇).
 _GENERIC_TAIL = frozenset(
     "乡镇 城镇 村镇 集镇 小镇 重镇 市镇 城乡 老乡 家乡 故乡 返乡 下乡 回乡 同乡 异乡 水乡 还乡 他乡 外乡 留乡"
-    " 农村 乡村 渔村 整村 邻村 穷村 下村 进村 到村 包村 联村 出村 通村"
+    " 农村 乡村 渔村 整村 邻村 穷村 下村 进村 到村 包村 联村 出村 通村 回村 整乡"
     " 红旗 国旗 党旗 团旗 战旗 锦旗 彩旗 军旗".split()
 )
 # Words of working groups and teams (工作组, 调研组, 互助小组), never the name of a group of houses.
 _TEAM = re.compile(r"工作|领导|调研|督导|督查|督察|评估|专家|互助|学习|产业|帮扶|巡视|考核|观摩|攻坚|经营|表演"
-                   r"|商务|手工|党|小|部门|干部|医生|专责|强化|调查|级|通")
+                   r"|商务|手工|党|小|部门|干部|医生|专责|强化|调查|级|通|机")
 _MAX_NAME = 4
+_DATE_UNIT = set("年月日号")
 
 
 def _name_start(text: str, suffix_start: int, place_ends: Container[int]) -> int | None:
@@ -130,7 +133,9 @@ def _name_start(text: str, suffix_start: int, place_ends: Container[int]) -> int
 
     The name runs left until a stop character, a non-CJK character or the end of a gazetteer
     place (石柱县|中益乡, 西宁|新海桥社区); a run longer than four characters has no clear start.
-    A four-character run that opens with a word (包括舍烹村, 借鉴南美乡) starts after that word.
+    A four-character run that opens with a word (包括舍烹村, 借鉴南美乡) starts after that word;
+    a longer run whose first character ends a word begun before it (帮助石板村: 帮 stops the run,
+    助 is the end of 帮助) or a date (2016年石板村) starts one character later.
     """
     i = suffix_start
     while (suffix_start - i <= _MAX_NAME and i > 0 and i not in place_ends
@@ -138,6 +143,9 @@ def _name_start(text: str, suffix_start: int, place_ends: Container[int]) -> int
         i -= 1
     if suffix_start - i == _MAX_NAME and text[i:i + 2] in frequent_words():
         i += 2
+    elif 3 <= suffix_start - i <= _MAX_NAME and i > 0 and (text[i - 1:i + 1] in frequent_words()
+                                              or (text[i] in _DATE_UNIT and text[i - 1].isdigit())):
+        i += 1  # a word or a date across the left edge: 帮|助石板村, 2016|年石板村
     return i if 2 <= suffix_start - i <= _MAX_NAME else None
 
 
@@ -155,10 +163,12 @@ def _suffix_spans(text: str) -> list[tuple[int, int, int]]:
     """(start, suffix start, end) of every name + suffix that passes the guards."""
     places = {e: s for s, e in gazetteer_spans(text)}
     words = common_words()
+    # the suffix shared by a list (龙门、石桥两乡) is region_list's, not the last item's
+    list_ends = {m.end() for m in _NAME_LIST.finditer(text)} if "、" in text else set()
     out: list[tuple[int, int, int]] = []
     for m in _SUFFIX.finditer(text):
         suffix, s, e = m.group(), m.start(), m.end()
-        if e < len(text) and text[e] in _BAD_NEXT.get(suffix, ()):
+        if (e < len(text) and text[e] in _BAD_NEXT.get(suffix, ())) or e in list_ends:
             continue
         if _IS_ZONE.fullmatch(suffix) and s in places:  # a zone named by its place: 萍乡经开区
             out.append((places[s], s, e))
@@ -262,9 +272,55 @@ def region_natural(text: str) -> list[tuple[int, int]]:
     return _drop_excluded(sorted(out), text)
 
 
+# --- bare names in a list closed by a shared suffix -------------------------------------------
+
+_LIST_NUM = r"(?:\d+|[一二两三四五六七八九十]+)"
+# 龙门、石桥、白沙等3镇 / 龙门、石桥两乡 / 龙门、石桥等乡镇: the list, then what they all are.
+_NAME_LIST = re.compile(
+    rf"((?:[\u4e00-\u9fff]{{2,4}}、)+[\u4e00-\u9fff]{{2,4}}?)(?:等{_LIST_NUM}?|{_LIST_NUM})个?"
+    r"(?:乡镇|街道|社区|[省市县区州旗镇乡村])"
+)
+
+
+def region_list(text: str) -> list[tuple[int, int]]:
+    """Bare names in a list whose shared suffix comes once, at the end: 龙门、石桥、白沙等3镇 →
+    龙门 + 石桥 + 白沙 (the guideline: a bare name is a REGION too).
+
+    The first item's left edge is unclear (走访龙门、...): it gets the length of the second item,
+    unless that leaves a stop character in it. Items that are ordinary words or contain a stop
+    character (发展、改革等3村), or a suffix that starts a word (等市政设施), make the whole list
+    doubtful: it is skipped. Items holding a gazetteer name are left to the gazetteer.
+    """
+    if "、" not in text:
+        return []
+    words = frequent_words()
+    places = gazetteer_spans(text)
+    out: list[tuple[int, int]] = []
+    for m in _NAME_LIST.finditer(text):
+        last, nxt = text[m.end() - 1], text[m.end():m.end() + 1]
+        if nxt and (text[m.end() - 1:m.end() + 1] in words or nxt in _BAD_NEXT.get(last, ()) or nxt in "级部委长"
+                    or (last == "村" and nxt in _VILLAGE_WORD_NEXT)):
+            continue  # 等乡村特色, 等市政设施, 等村民: the suffix starts a word
+        items, pos = [], m.start(1)
+        for piece in m.group(1).split("、"):
+            items.append((pos, pos + len(piece)))
+            pos += len(piece) + 1
+        first_s, first_e = items[0]
+        width = items[1][1] - items[1][0]
+        if first_e - first_s > width:
+            items[0] = (first_e - width, first_e)
+        names = [text[a:b] for a, b in items]
+        if any(n in words or any(c in _STOP for c in n) for n in names):
+            continue
+        # items with a gazetteer name in them are the gazetteer's (浙江安吉 = 浙江 + 安吉)
+        out.extend((a, b) for a, b in items if not any(gs < b and a < ge for gs, ge in places))
+    return _drop_excluded(out, text)
+
+
 LABELLING_FUNCTIONS: list[LabellingFunction] = [
     LabellingFunction("region_gazetteer", "REGION", region_gazetteer, tier=TIER_PLACE),
     LabellingFunction("region_suffix", "REGION", region_suffix, tier=TIER_PLACE),
     LabellingFunction("region_abbrev", "REGION", region_abbrev, tier=TIER_PLACE),
     LabellingFunction("region_natural", "REGION", region_natural, tier=TIER_PLACE),
+    LabellingFunction("region_list", "REGION", region_list, tier=TIER_PLACE),
 ]

@@ -1,0 +1,101 @@
+"""Self-training: a second stage in which the first model teaches a student on unlabelled text.
+
+Why: a student of the rules alone learns the rules, mistakes included. After the first stage the
+model already reads context the rules cannot (villages outside the gazetteer, names in lists); a
+second stage on more distinct text (``../shared/corpus-extra``, 1.65M characters of the corpus's
+source, read in place) lets those confident readings spread (BOND: Liang et al., KDD 2020, stage 2).
+
+The teacher's labels are what the default ``predict()`` of the first model returns: its merged
+output (``merge``/``merge_threshold`` of the config), so every rule span that the model does not
+confidently overrule stays, and the model's confident spans are added where the rules are silent.
+The student starts from the teacher's weights (one round), keeps the rules as input features, and
+reads each unlabelled window once. Windows without any span are sampled (``self_train_empty_share``):
+a third of the extra passages are national news without a single entity.
+
+Passages of the extra directory that share a sentence with a dev or holdout passage are left out,
+so that no gold text reaches training through a reprint.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from .config import TrainConfig
+from .corpus import Document, held_out_ids, load_corpus, read_text
+from .paths import extra_dir
+from .spans import Span
+
+log = logging.getLogger(__name__)
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+MIN_SHARED_SENTENCE = 20  # characters: shorter sentences ("记者：", datelines) repeat innocently
+
+
+def _sentences(text: str) -> set[str]:
+    return {s.strip() for s in _SENTENCE_END.split(text) if len(s.strip()) >= MIN_SHARED_SENTENCE}
+
+
+def extra_documents(config: TrainConfig) -> list[Document]:
+    """The unlabelled passages (``[]`` with a warning when the directory is absent), without those
+    that share a sentence with a dev or holdout passage."""
+    root = extra_dir(config.self_train_dir)
+    if not root.is_dir():
+        log.warning("self-training: %s not found (set NER_EXTRA_DIR or self_train_dir); the second stage "
+                    "reads the training passages only", root)
+        return []
+    docs = [Document(p.name, read_text(p), "extra") for p in sorted(root.glob("[0-9]*.txt"))]
+    held = _sentences("\n".join(d.text for d in load_corpus(config.corpus_dir, sorted(held_out_ids()))))
+    kept = [d for d in docs if not (_sentences(d.text) & held)]
+    if len(kept) < len(docs):
+        log.info("self-training: %d of %d extra passages share a sentence with the dev or holdout gold: "
+                 "left out", len(docs) - len(kept), len(docs))
+    if config.self_train_max_docs is not None:
+        kept = kept[:config.self_train_max_docs]
+    return kept
+
+
+def pseudo_label(teacher: str | Path, texts: list[str], merge: str, threshold: float,
+                 chunk: int = 64) -> list[list[Span]]:
+    """The teacher's merged spans on each (normalised) text, on that text's offsets."""
+    from .fast_cpu import load_recognizer
+
+    rec = load_recognizer(teacher, merge=merge, merge_threshold=threshold)
+    out: list[list[Span]] = []
+    started, chars = time.time(), sum(map(len, texts))
+    for i in tqdm(range(0, len(texts), chunk), desc="teacher labelling", unit="chunk"):
+        for spans in rec.predict(texts[i:i + chunk], values=False):
+            out.append([Span(s["start"], s["end"], s["label"], "teacher") for s in spans])
+    seconds = time.time() - started
+    log.info("teacher (%s) labelled %d characters in %.0f s (%.0f chars/s)", rec.backend, chars, seconds,
+             chars / max(seconds, 1e-9))
+    return out
+
+
+def self_train_rows(config: TrainConfig, teacher: str | Path, train_docs: list[Document]) -> tuple[list[dict], dict]:
+    """Training rows of the second stage (the training passages and the extra ones, teacher-labelled)
+    and a manifest of what went in."""
+    from .dataset import labelled_examples
+    from .normalize import normalize
+
+    extra = extra_documents(config)
+    docs = list(train_docs) + extra
+    texts = [normalize(d.text).text for d in docs]
+    started = time.time()
+    spans = pseudo_label(teacher, texts, config.merge, config.merge_threshold)
+    label_seconds = time.time() - started
+    rows = labelled_examples([(d.id, t, s) for d, t, s in zip(docs, texts, spans)], config.window_chars,
+                             {}, config.seed, empty_share=config.self_train_empty_share)
+    manifest = {
+        "teacher": str(teacher),
+        "training_passages": len(train_docs),
+        "extra_passages": len(extra),
+        "extra_dir": str(extra_dir(config.self_train_dir)),
+        "characters": sum(map(len, texts)),
+        "teacher_spans": sum(map(len, spans)),
+        "windows": len(rows),
+        "label_seconds": round(label_seconds, 1),
+    }
+    return rows, manifest
