@@ -60,6 +60,26 @@ def run_variant(name: str, base: TrainConfig, overrides: dict) -> dict:
     return result
 
 
+def compare(a: str, b: str, config: TrainConfig, n_boot: int = 1000) -> dict:
+    """Paired bootstrap on dev of two finished variants: the model alone and the merged default
+    (the config's merge policy and threshold), each as ``a − b``."""
+    from model.evaluate import evaluate, model_system
+
+    dirs = {name: ARTIFACTS_DIR / "experiments" / name for name in (a, b)}
+    systems = {}
+    for name, path in dirs.items():
+        if not (path / "config.json").is_file():
+            raise FileNotFoundError(f"variant {name} is not trained ({path})")
+        systems[name] = model_system(path, quantize=False, merge="none")
+        systems[f"{name} merged"] = model_system(path, quantize=False, merge=config.merge)
+    rep = evaluate(config.resolve(config.dev_gold), systems, config.corpus_dir, n_boot=n_boot,
+                   pairs=[(a, b), (f"{a} merged", f"{b} merged")], details=False)
+    boot = rep["bootstrap"]["simplified"]
+    return {"merge": f"{config.merge}@{config.merge_threshold}",
+            "f1": {n: r["by_script"]["simplified"]["strict"]["micro"]["f1"] for n, r in rep["systems"].items()},
+            "diff_ci": boot["diff"]}
+
+
 def render(results: list[dict], base_path: str) -> str:
     lines = ["# Experiments on the gold dev set", "",
              f"Command: `python -m benchmarks.experiments`; variants of `{base_path}` listed in "
@@ -99,10 +119,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("names", nargs="*", help="variants to run (default: all)")
     parser.add_argument("--spec", default="configs/experiments.yaml")
     parser.add_argument("--report-only", action="store_true", help="render the finished variants; train nothing")
+    parser.add_argument("--compare", nargs=2, metavar=("A", "B"),
+                        help="paired bootstrap on dev of two finished variants (A − B); trains nothing")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     spec = yaml.safe_load((PROJECT_ROOT / args.spec).read_text(encoding="utf-8"))
     base = load_config(spec["base"])
+    if args.compare:
+        print(json.dumps(compare(*args.compare, base), indent=1, ensure_ascii=False))
+        return
     unknown = set(args.names) - set(spec["variants"])
     if unknown:
         parser.error(f"no such variants in {args.spec}: {sorted(unknown)}")
