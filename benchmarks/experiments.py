@@ -28,7 +28,7 @@ def score_on_dev(model_dir: Path, config: TrainConfig, n_boot: int = 200) -> dic
     from model.evaluate import evaluate_systems, merged_system, model_system, weak_system
 
     systems = {"model": model_system(model_dir, quantize=False, merge="none"), "rules": weak_system()}
-    for policy in ("rules-first", "model-first"):
+    for policy in ("rules-first", "model-first", "model-first-longer"):
         for t in THRESHOLDS:
             systems[f"{policy}@{t}"] = merged_system("model", "rules", policy, t)
     return evaluate_systems(config.resolve(config.dev_gold), systems, config.corpus_dir, n_boot=n_boot)
@@ -52,7 +52,7 @@ def run_variant(name: str, base: TrainConfig, overrides: dict) -> dict:
     systems = report["systems"]
     best = max((n for n in systems if "@" in n), key=lambda n: systems[n]["micro"]["simplified"])
     result = {"name": name, "overrides": overrides, "train_seconds": meta["train_seconds"],
-              "train_windows": meta["train_windows_used"],
+              "train_windows": meta["train_windows_used"], "commit": meta.get("git_commit"),
               "dev": {n: {"micro": s["micro"], "labels": s["labels"]} for n, s in systems.items()},
               "model_ci": report["ci"]["model"], "best_merge": best, "best_merge_ci": report["ci"][best],
               "model_minus_rules_ci": report["diff_ci"]["model"]}
@@ -80,33 +80,43 @@ def compare(a: str, b: str, config: TrainConfig, n_boot: int = 1000) -> dict:
             "diff_ci": boot["diff"]}
 
 
+def _commit(result: dict) -> str:
+    """The commit a variant was trained at (older results: from its model directory)."""
+    if result.get("commit"):
+        return result["commit"]
+    meta = ARTIFACTS_DIR / "experiments" / result["name"] / "training_meta.json"
+    return json.loads(meta.read_text()).get("git_commit") or "?" if meta.is_file() else "?"
+
+
 def render(results: list[dict], base_path: str) -> str:
     lines = ["# Experiments on the gold dev set", "",
              f"Command: `python -m benchmarks.experiments`; variants of `{base_path}` listed in "
              "`configs/experiments.yaml`; CPU (2 cores). Strict micro F1 (%) on the dev gold (40 passages); "
-             "95% bootstrap intervals over documents. The holdout is not used here.", "",
-             "| variant | changes | train (min) | model simplified (95% CI) | traditional | trad.+pinyin | "
+             "95% bootstrap intervals over documents. The holdout is not used here. `commit`: the code "
+             "(rules included) each variant was trained at.", "",
+             "| variant | changes | commit | train (min) | model simplified (95% CI) | traditional | trad.+pinyin | "
              "model − rules (95% CI) | best merge on dev | merged F1 | "
-             + " | ".join(f"model {label}" for label in LABELS) + " |", "|---" * (9 + len(LABELS)) + "|"]
+             + " | ".join(f"model {label}" for label in LABELS) + " |", "|---" * (10 + len(LABELS)) + "|"]
     for r in results:
         m = r["dev"]["model"]["micro"]
         best = r["best_merge"]
         d = r["model_minus_rules_ci"]
         lines.append(
-            f"| {r['name']} | `{json.dumps(r['overrides'], ensure_ascii=False)}` | {r['train_seconds'] / 60:.1f} | "
+            f"| {r['name']} | `{json.dumps(r['overrides'], ensure_ascii=False)}` | `{_commit(r)[:7]}` | "
+            f"{r['train_seconds'] / 60:.1f} | "
             f"{100 * m['simplified']:.1f} ({100 * r['model_ci'][0]:.1f}–{100 * r['model_ci'][1]:.1f}) | "
             f"{100 * m['traditional']:.1f} | {100 * m['traditional+pinyin']:.1f} | "
             f"{100 * d[0]:+.1f} to {100 * d[1]:+.1f} | `{best}` | {100 * r['dev'][best]['micro']['simplified']:.1f} | "
             + " | ".join(f"{100 * r['dev']['model']['labels'][label]:.1f}" for label in LABELS) + " |")
     if results:
-        settings = [n for n in results[0]["dev"] if n != "rules"]
+        settings = list(dict.fromkeys(n for r in results for n in r["dev"] if n != "rules"))
         lines += ["", "Strict micro F1 (%, simplified) on dev of the model alone and of each merge with the rules "
                       "(`model.merge`: policy@threshold); the default `predict()` uses the best over the seeds of the "
                       "default recipe.", "",
                   "| variant | " + " | ".join(settings) + " |", "|---" * (1 + len(settings)) + "|"]
         for r in results:
             lines.append(f"| {r['name']} | " + " | ".join(f"{100 * r['dev'][n]['micro']['simplified']:.1f}"
-                                                         for n in settings) + " |")
+                                                         if n in r["dev"] else "–" for n in settings) + " |")
         rules = results[0]["dev"]["rules"]["micro"]
         lines += ["", f"The rules alone on dev: {100 * rules['simplified']:.1f} simplified, "
                       f"{100 * rules['traditional']:.1f} traditional, {100 * rules['traditional+pinyin']:.1f} "

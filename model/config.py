@@ -47,6 +47,10 @@ class TrainConfig:
     # loss
     o_weight: float = _opt(1.0, "loss weight of an O character that no labelling function or gazetteer name "
                                 "touches (uncertain O); 1.0 treats every O as certain")
+    gazetteer_o_weight: float = _opt(1.0, "loss weight of an O character inside a gazetteer name that no weak "
+                                          "span covers (the context guards rejected it: 兰考 without 县)")
+    quote_o_weight: float = _opt(1.0, "loss weight of an O character inside quotation marks that no weak span "
+                                      "covers (a quoted name the PROGRAM rules did not accept)")
     lf_reliability: bool = _opt(False, "weight each weak span's characters by its labelling function's "
                                        "precision on the dev gold (model.reliability)")
     # self-training (model.self_train): a second stage on unlabelled text, off while epochs is 0

@@ -5,13 +5,16 @@ Two policies, chosen on the gold dev set (``benchmarks/experiments.py``), never 
   overlaps; the model fills the rules' gaps (names outside the gazetteer, bare names in lists).
 - ``model-first``: every model span with score >= threshold, plus the rule spans where the model
   has none; the rules fill the model's gaps (rare gazetteer names it has not learnt).
+- ``model-first-longer``: ``model-first``, except that a rule span which contains confident model
+  spans of its own label, and only such, replaces them: the model cut a name the rules read whole
+  (萍乡 + 经开区 for 萍乡经开区, 百企帮百 for 百企帮百村), and the guideline prefers the longer reading.
 ``none`` is the model alone. All spans are ``(start, end, label, score)`` on one text.
 """
 from __future__ import annotations
 
 from bisect import bisect_left
 
-POLICIES = ("none", "rules-first", "model-first")
+POLICIES = ("none", "rules-first", "model-first", "model-first-longer")
 RULE_SCORE = 1.0  # a rule span's score in merged output: the rules do not grade themselves
 
 SpanT = tuple[int, int, str, float]
@@ -40,4 +43,18 @@ def merge(rules: list[SpanT], model: list[SpanT], policy: str, threshold: float)
         return sorted(model)
     if policy == "rules-first":
         return _fill(list(rules), confident)
+    if policy == "model-first-longer":
+        confident = _longer_rules(rules, confident)
     return _fill(confident, list(rules))
+
+
+def _longer_rules(rules: list[SpanT], confident: list[SpanT]) -> list[SpanT]:
+    """``confident`` with every group of model spans that lies inside one longer rule span of the
+    same label (and that no other model span overlaps) replaced by that rule span."""
+    out = sorted(confident)
+    for r in sorted(rules):
+        inside = [m for m in out if m[0] < r[1] and r[0] < m[1]]
+        if (inside and all(r[0] <= m[0] and m[1] <= r[1] and m[2] == r[2] for m in inside)
+                and any(m[1] - m[0] < r[1] - r[0] for m in inside)):
+            out = sorted([m for m in out if m not in inside] + [r])
+    return out

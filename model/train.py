@@ -57,6 +57,30 @@ def uncertain_mask(text: str, votes=None) -> list[bool]:
     return [not t for t in touched]
 
 
+def doubtful_o_weights(text: str, weak, config: TrainConfig) -> list[float]:
+    """Per-character loss weights of the O characters the rules looked at and let go: inside a
+    gazetteer name no weak span covers (``gazetteer_o_weight``) and inside quotation marks where no
+    weak span is (``quote_o_weight``); 1.0 elsewhere. Their O is a rejection by a context guard,
+    not evidence: a smaller weight lets the model judge those places by what it learnt elsewhere."""
+    from .features import _lexicon_spans
+    from .weak.program import _QUOTED
+
+    w = [1.0] * len(text)
+    covered = [False] * len(text)
+    for s in weak:
+        covered[s.start:s.end] = [True] * (s.end - s.start)
+    regions = []
+    if config.gazetteer_o_weight != 1.0:
+        regions += [(a, e, config.gazetteer_o_weight) for a, e in _lexicon_spans(text) if not any(covered[a:e])]
+    if config.quote_o_weight != 1.0:
+        regions += [(m.start() + 1, m.end() - 1, config.quote_o_weight) for m in _QUOTED.finditer(text)]
+    for a, e, weight in regions:
+        for i in range(a, e):
+            if not covered[i]:
+                w[i] = min(w[i], weight)
+    return w
+
+
 def encode_windows(dd_train, tokenizer, config: TrainConfig, reliability: dict[str, float] | None = None):
     """input_ids (+ token_type_ids with features), labels and per-character loss weights."""
     from .chars import CharVocab
@@ -67,7 +91,8 @@ def encode_windows(dd_train, tokenizer, config: TrainConfig, reliability: dict[s
     vocab = CharVocab(tokenizer)
     rng = random.Random(config.seed)
     labeller = default_labeller()
-    weighted = config.o_weight != 1.0 or bool(reliability)
+    doubtful = config.gazetteer_o_weight != 1.0 or config.quote_o_weight != 1.0
+    weighted = config.o_weight != 1.0 or bool(reliability) or doubtful
 
     def encode(batch):
         out: dict[str, list] = {"input_ids": [], "attention_mask": [], "labels": []}
@@ -93,6 +118,10 @@ def encode_windows(dd_train, tokenizer, config: TrainConfig, reliability: dict[s
                     for i, unsure in enumerate(uncertain_mask(text, votes)):
                         if unsure and tags[i] == 0:
                             w[i] = config.o_weight
+                if doubtful:
+                    for i, d in enumerate(doubtful_o_weights(text, weak, config)):
+                        if tags[i] == 0:
+                            w[i] = min(w[i], d)
                 if reliability:
                     for s in weak:
                         r = reliability.get(s.source)

@@ -105,3 +105,36 @@ def test_bootstrap_difference_interval_contains_the_observed_difference():
     assert out["micro"]["a"] == [1.0, 1.0]
     lo, hi = out["diff"]["a − b"]
     assert 0 < lo <= hi
+
+
+def test_doubtful_o_weights_cover_rejected_gazetteer_names_and_quotes_only():
+    from model.config import TrainConfig
+    from model.train import doubtful_o_weights
+    from model.weak import default_labeller
+
+    text = "总书记叮嘱兰考的党员干部，借助“乡村振兴讲堂”邀请专家，实施“雨露计划”"
+    weak = default_labeller().label_normalized(normalize(text))
+    assert [text[s.start:s.end] for s in weak] == ["雨露计划"]
+    off = doubtful_o_weights(text, weak, TrainConfig())
+    assert off == [1.0] * len(text)  # both weights 1.0: nothing changes
+    w = doubtful_o_weights(text, weak, TrainConfig(gazetteer_o_weight=0.3, quote_o_weight=0.0))
+    lan = text.index("兰考")
+    assert w[lan:lan + 2] == [0.3, 0.3]  # a gazetteer name the guards rejected
+    q = text.index("乡村振兴讲堂")
+    assert w[q:q + 6] == [0.0] * 6 and w[q - 1] == 1.0 and w[q + 6] == 1.0  # inside the marks only
+    r = text.index("雨露计划")
+    assert w[r:r + 4] == [1.0] * 4  # a weak span keeps its weight
+    assert sum(x != 1.0 for x in w) == 8
+
+
+def test_model_first_longer_takes_the_rule_span_that_the_model_cut():
+    rules = [(0, 5, "REGION", 1.0), (10, 15, "PROGRAM", 1.0)]
+    model = [(0, 2, "REGION", 0.98), (2, 5, "REGION", 0.96), (10, 14, "PROGRAM", 0.95), (20, 22, "REGION", 0.95)]
+    assert merge(rules, model, "model-first", 0.9) == sorted(model)
+    assert merge(rules, model, "model-first-longer", 0.9) == [
+        (0, 5, "REGION", 1.0), (10, 15, "PROGRAM", 1.0), (20, 22, "REGION", 0.95)]
+    # the model's longer reading stays (许昌县 over the rules' 许昌), and so does a different label inside
+    longer = [(0, 3, "REGION", 0.95)]
+    assert merge([(0, 2, "REGION", 1.0)], longer, "model-first-longer", 0.9) == longer
+    mixed = [(0, 2, "REGION", 0.95), (2, 5, "PROGRAM", 0.95)]
+    assert merge([(0, 5, "REGION", 1.0)], mixed, "model-first-longer", 0.9) == mixed
