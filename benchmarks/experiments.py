@@ -88,6 +88,10 @@ def _commit(result: dict) -> str:
     return json.loads(meta.read_text()).get("git_commit") or "?" if meta.is_file() else "?"
 
 
+def _short(commit: str) -> str:
+    return commit[:7] + ("+dirty" if commit.endswith("+dirty") else "")
+
+
 def render(results: list[dict], base_path: str) -> str:
     lines = ["# Experiments on the gold dev set", "",
              f"Command: `python -m benchmarks.experiments`; variants of `{base_path}` listed in "
@@ -102,7 +106,7 @@ def render(results: list[dict], base_path: str) -> str:
         best = r["best_merge"]
         d = r["model_minus_rules_ci"]
         lines.append(
-            f"| {r['name']} | `{json.dumps(r['overrides'], ensure_ascii=False)}` | `{_commit(r)[:7]}` | "
+            f"| {r['name']} | `{json.dumps(r['overrides'], ensure_ascii=False)}` | `{_short(_commit(r))}` | "
             f"{r['train_seconds'] / 60:.1f} | "
             f"{100 * m['simplified']:.1f} ({100 * r['model_ci'][0]:.1f}–{100 * r['model_ci'][1]:.1f}) | "
             f"{100 * m['traditional']:.1f} | {100 * m['traditional+pinyin']:.1f} | "
