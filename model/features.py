@@ -23,6 +23,7 @@ FEATURE_NAMES: list[str] = (["none"] + [f"{p}-{label}" for label in LABELS for p
                             + ["B-GAZETTEER", "I-GAZETTEER"])
 NUM_FEATURES = len(FEATURE_NAMES)
 _GAZ = len(FEATURE_NAMES) - 2
+GAZETTEER_B = _GAZ  # the B id of a gazetteer name that no weak span covers (CharFeatures.spans)
 
 
 @dataclass(frozen=True)

@@ -57,11 +57,13 @@ def uncertain_mask(text: str, votes=None) -> list[bool]:
     return [not t for t in touched]
 
 
-def doubtful_o_weights(text: str, weak, config: TrainConfig) -> list[float]:
+def doubtful_o_weights(text: str, weak, config: TrainConfig,
+                       gazetteer: list[tuple[int, int]] | None = None) -> list[float]:
     """Per-character loss weights of the O characters the rules looked at and let go: inside a
     gazetteer name no weak span covers (``gazetteer_o_weight``) and inside quotation marks where no
     weak span is (``quote_o_weight``); 1.0 elsewhere. Their O is a rejection by a context guard,
-    not evidence: a smaller weight lets the model judge those places by what it learnt elsewhere."""
+    not evidence: a smaller weight lets the model judge those places by what it learnt elsewhere.
+    ``gazetteer``: the uncovered gazetteer names when the caller has them (``model.features``)."""
     from .features import _lexicon_spans
     from .weak.program import _QUOTED
 
@@ -71,7 +73,9 @@ def doubtful_o_weights(text: str, weak, config: TrainConfig) -> list[float]:
         covered[s.start:s.end] = [True] * (s.end - s.start)
     regions = []
     if config.gazetteer_o_weight != 1.0:
-        regions += [(a, e, config.gazetteer_o_weight) for a, e in _lexicon_spans(text) if not any(covered[a:e])]
+        if gazetteer is None:
+            gazetteer = [(a, e) for a, e in _lexicon_spans(text) if not any(covered[a:e])]
+        regions += [(a, e, config.gazetteer_o_weight) for a, e in gazetteer]
     if config.quote_o_weight != 1.0:
         regions += [(m.start() + 1, m.end() - 1, config.quote_o_weight) for m in _QUOTED.finditer(text)]
     for a, e, weight in regions:
@@ -84,7 +88,7 @@ def doubtful_o_weights(text: str, weak, config: TrainConfig) -> list[float]:
 def encode_windows(dd_train, tokenizer, config: TrainConfig, reliability: dict[str, float] | None = None):
     """input_ids (+ token_type_ids with features), labels and per-character loss weights."""
     from .chars import CharVocab
-    from .features import char_features, drop_features
+    from .features import GAZETTEER_B, char_features, drop_features
     from .normalize import normalize
     from .weak import default_labeller, resolve
 
@@ -108,8 +112,8 @@ def encode_windows(dd_train, tokenizer, config: TrainConfig, reliability: dict[s
             # the votes once per window: the weak spans, the features and the uncertain-O mask share them
             votes = labeller.votes(normalize(text)) if (config.features or weighted) else []
             weak = resolve(votes, labeller.rank, labeller.tiers) if votes else []
-            if config.features:
-                feats = char_features(text, weak)
+            feats = char_features(text, weak) if config.features else None
+            if feats is not None:
                 types = drop_features(feats, rng, config.feature_dropout_window, config.feature_dropout_span)
                 out["token_type_ids"].append([0, *types, 0])
             if weighted:
@@ -119,7 +123,8 @@ def encode_windows(dd_train, tokenizer, config: TrainConfig, reliability: dict[s
                         if unsure and tags[i] == 0:
                             w[i] = config.o_weight
                 if doubtful:
-                    for i, d in enumerate(doubtful_o_weights(text, weak, config)):
+                    gaz = [(a, e) for a, e, b in feats.spans if b == GAZETTEER_B] if feats is not None else None
+                    for i, d in enumerate(doubtful_o_weights(text, weak, config, gaz)):
                         if tags[i] == 0:
                             w[i] = min(w[i], d)
                 if reliability:
