@@ -164,7 +164,7 @@ def _suffix_spans(text: str) -> list[tuple[int, int, int]]:
     places = {e: s for s, e in gazetteer_spans(text)}
     words = common_words()
     # the suffix shared by a list (龙门、石桥两乡) is region_list's, not the last item's
-    list_ends = {m.end() for m in _NAME_LIST.finditer(text)} if "、" in text else set()
+    list_ends = {end for _, _, end in _name_lists(text)}
     out: list[tuple[int, int, int]] = []
     for m in _SUFFIX.finditer(text):
         suffix, s, e = m.group(), m.start(), m.end()
@@ -282,27 +282,36 @@ _NAME_LIST = re.compile(
 )
 
 
+@lru_cache(maxsize=4)  # region_suffix and region_list read the same text's lists in a row
+def _name_lists(text: str) -> tuple[tuple[int, str, int], ...]:
+    """(start of the items, the items joined by 、, end of the suffix) of every list in ``text``."""
+    if "、" not in text:
+        return ()
+    return tuple((m.start(1), m.group(1), m.end()) for m in _NAME_LIST.finditer(text))
+
+
 def region_list(text: str) -> list[tuple[int, int]]:
     """Bare names in a list whose shared suffix comes once, at the end: 龙门、石桥、白沙等3镇 →
     龙门 + 石桥 + 白沙 (the guideline: a bare name is a REGION too).
 
-    The first item's left edge is unclear (走访龙门、...): it gets the length of the second item,
-    unless that leaves a stop character in it. Items that are ordinary words or contain a stop
-    character (发展、改革等3村), or a suffix that starts a word (等市政设施), make the whole list
-    doubtful: it is skipped. Items holding a gazetteer name are left to the gazetteer.
+    The first item's left edge is unclear (走访龙门、...): it is cut to the length of the second
+    item. Items that are ordinary words or contain a stop character (发展、改革等3村), or a suffix
+    that starts a word (等市政设施), make the whole list doubtful: it is skipped. Items holding a
+    gazetteer name are left to the gazetteer.
     """
-    if "、" not in text:
+    lists = _name_lists(text)
+    if not lists:
         return []
     words = frequent_words()
     places = gazetteer_spans(text)
     out: list[tuple[int, int]] = []
-    for m in _NAME_LIST.finditer(text):
-        last, nxt = text[m.end() - 1], text[m.end():m.end() + 1]
-        if nxt and (text[m.end() - 1:m.end() + 1] in words or nxt in _BAD_NEXT.get(last, ()) or nxt in "级部委长"
+    for start, joined, end in lists:
+        last, nxt = text[end - 1], text[end:end + 1]
+        if nxt and (text[end - 1:end + 1] in words or nxt in _BAD_NEXT.get(last, ()) or nxt in "级部委长"
                     or (last == "村" and nxt in _VILLAGE_WORD_NEXT)):
             continue  # 等乡村特色, 等市政设施, 等村民: the suffix starts a word
-        items, pos = [], m.start(1)
-        for piece in m.group(1).split("、"):
+        items, pos = [], start
+        for piece in joined.split("、"):
             items.append((pos, pos + len(piece)))
             pos += len(piece) + 1
         first_s, first_e = items[0]
