@@ -42,7 +42,7 @@ def run_variant(name: str, base: TrainConfig, overrides: dict) -> dict:
     if result_path.is_file():
         return json.loads(result_path.read_text())
     extra = {"output_dir": str(out)}
-    if {"window_chars", "augment", "seed"} & set(overrides):
+    if {"window_chars", "augment", "seed", "extra_text", "extra_empty_share"} & set(overrides):
         extra["dataset_dir"] = f"data/dataset-{name}"
     config = base.with_overrides(**overrides, **extra)
     if not (out / "training_meta.json").is_file():  # a finished model is scored, not retrained

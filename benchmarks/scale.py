@@ -131,8 +131,9 @@ def bench_backends(model_dir: Path, backends: list[str], repeats: int, docs_char
 
 def bench_processes(model_dir: Path | None, configs: list[tuple[int, int]], n_docs: int, repeats: int) -> dict:
     """End-to-end extract pipeline (labelling, values, records) after the workers have started."""
-    from model.extract import Document, make_record
     from model.parallel import LabellerSpec, ParallelExtractor
+    from model.readers import Document
+    from model.records import make_record
 
     texts = training_texts()
     docs = [Document(f"d{i}", texts[i % len(texts)]) for i in range(n_docs)]

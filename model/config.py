@@ -53,10 +53,14 @@ class TrainConfig:
                                       "covers (a quoted name the PROGRAM rules did not accept)")
     lf_reliability: bool = _opt(False, "weight each weak span's characters by its labelling function's "
                                        "precision on the dev gold (model.reliability)")
+    extra_text: float = _opt(0, "share of the extra passages (self_train_dir) weakly labelled by the rules "
+                                "and added to the first stage's training text (0: none, 1: all)")
+    extra_empty_share: float = _opt(0.2, "extra_text: share of the extra passages' windows without any weak "
+                                         "span that are kept (a third of them are news without an entity)")
     # self-training (model.self_train): a second stage on unlabelled text, off while epochs is 0
     self_train_epochs: float = _opt(0, "second stage: epochs over the teacher-labelled text (0: no second stage)")
-    self_train_dir: str = _opt("../shared/corpus-extra", "unlabelled passages for the second stage, read in "
-                                                         "place; NER_EXTRA_DIR overrides it")
+    self_train_dir: str = _opt("../shared/corpus-extra", "unlabelled passages (the second stage, extra_text), "
+                                                         "read in place; NER_EXTRA_DIR overrides it")
     self_train_teacher: str = _opt("", "a trained model directory to use as the teacher instead of training "
                                        "the first stage (experiments)")
     self_train_learning_rate: float = _opt(5e-5, "second stage: peak learning rate")

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import SEEDS_DIR, SPLIT_FILE, corpus_dir
+from .paths import SEEDS_DIR, SPLIT_FILE, corpus_dir, extra_dir
 
 log = logging.getLogger(__name__)
 
@@ -15,7 +16,7 @@ log = logging.getLogger(__name__)
 class Document:
     id: str
     text: str
-    source: str  # "seed" or "corpus"
+    source: str  # "seed", "corpus" or "extra"
 
 
 def read_text(path: Path) -> str:
@@ -54,3 +55,31 @@ def training_documents(directory: str | Path | None = None, split_file: Path = S
     training text: the dataset, the encoder's vocabulary extension and the benchmarks use it)."""
     held = held_out_ids(split_file)
     return load_seeds() + [d for d in load_corpus(directory) if d.id not in held]
+
+
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+MIN_SHARED_SENTENCE = 20  # characters: shorter sentences ("记者：", datelines) repeat innocently
+
+
+def _sentences(text: str) -> set[str]:
+    return {s.strip() for s in _SENTENCE_END.split(text) if len(s.strip()) >= MIN_SHARED_SENTENCE}
+
+
+def extra_documents(directory: str | Path | None = None, corpus: str | Path | None = None,
+                    max_docs: int | None = None) -> list[Document]:
+    """The extra passages (``../shared/corpus-extra``: self-training, ``extra_text``), read in place;
+    ``[]`` with a warning when the directory is absent. Passages that share a sentence of at least
+    ``MIN_SHARED_SENTENCE`` characters with a dev or holdout passage are left out, so that no gold
+    text reaches training through a reprint. ``max_docs``: the first ones only (smoke tests)."""
+    root = extra_dir(directory)
+    if not root.is_dir():
+        log.warning("extra passages: %s not found (set NER_EXTRA_DIR or self_train_dir); training reads the "
+                    "corpus passages only", root)
+        return []
+    docs = [Document(p.name, read_text(p), "extra") for p in sorted(root.glob("[0-9]*.txt"))]
+    held = _sentences("\n".join(d.text for d in load_corpus(corpus, sorted(held_out_ids()))))
+    kept = [d for d in docs if not (_sentences(d.text) & held)]
+    if len(kept) < len(docs):
+        log.info("%d of %d extra passages share a sentence with the dev or holdout gold: left out",
+                 len(docs) - len(kept), len(docs))
+    return kept if max_docs is None else kept[:max_docs]

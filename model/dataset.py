@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 
 from .augment import augment_window
 from .config import TrainConfig, load_config
-from .corpus import Document, held_out_ids, training_documents
+from .corpus import Document, extra_documents, held_out_ids, training_documents
 from .gold import load_gold
 from .labels import TAGS, spans_to_tag_ids
 from .normalize import normalize
@@ -55,13 +55,18 @@ def window_examples(doc_id: str, text: str, spans: list[Span], window_chars: int
                "tags": spans_to_tag_ids(inner, 0, b - a)}, inner
 
 
-def weak_examples(docs: list[Document], window_chars: int, augment: dict[str, float], seed: int):
+Labelled = list[tuple[str, str, list[Span]]]  # (doc_id, normalised text, weak spans)
+
+
+def weak_label_documents(docs: list[Document]) -> Labelled:
+    """Each document normalised and weakly labelled: computed once per build, shared by the
+    fingerprint and the training rows."""
     labeller = default_labeller()
     labelled = []
     for doc in tqdm(docs, desc="weak labelling", unit="doc"):
         norm = normalize(doc.text)
         labelled.append((doc.id, norm.text, labeller.label_normalized(norm)))
-    return labelled_examples(labelled, window_chars, augment, seed)
+    return labelled
 
 
 def labelled_examples(labelled: list[tuple[str, str, list[Span]]], window_chars: int,
@@ -106,26 +111,27 @@ def _digest_files(h, root: Path, names: tuple[str, ...]) -> None:
             h.update(f.read_bytes())
 
 
-def fingerprint(config: TrainConfig, docs: list[Document]) -> str:
+def fingerprint(config: TrainConfig, docs: list[Document], labelled: Labelled) -> str:
     """SHA-256 over what the training windows depend on: the labelling and augmentation code, the
-    documents (ids and digests), the weak labels they get now, the data packages' versions and the
-    dataset settings. Any change means a rebuild."""
+    documents (ids and digests), the weak labels they get now (``labelled``, one per document), the
+    data packages' versions and the dataset settings. Any change means a rebuild."""
     import importlib.metadata as md
 
     h = hashlib.sha256()
     _digest_files(h, PACKAGE_DIR, _LABEL_CODE)
-    labeller = default_labeller()
-    for doc in docs:  # the documents and the weak labels themselves (a second or two)
+    for doc, (_, _, spans) in zip(docs, labelled, strict=True):  # the documents and their weak labels
         h.update(doc.id.encode())
         h.update(hashlib.sha256(doc.text.encode("utf-8")).digest())
-        spans = labeller.label_normalized(normalize(doc.text))
         h.update(json.dumps([(s.start, s.end, s.label) for s in spans]).encode())
     for dist in ("jionlp", "opencc", "cn2an", "pypinyin"):
         try:
             h.update(f"{dist}=={md.version(dist)}".encode())
         except md.PackageNotFoundError:
             h.update(f"{dist} missing".encode())
-    settings = {k: getattr(config, k) for k in ("window_chars", "augment", "seed", "gold", "dev_gold", "corpus_dir")}
+    keys = ("window_chars", "augment", "seed", "gold", "dev_gold", "corpus_dir")
+    if config.extra_text > 0:  # only then, so that older datasets keep their fingerprint
+        keys += ("extra_text", "extra_empty_share")
+    settings = {k: getattr(config, k) for k in keys}
     h.update(json.dumps(settings, sort_keys=True, default=str).encode())
     for gold in (config.resolve(config.gold), config.resolve(config.dev_gold)):
         if gold.is_file():  # the spans only: values added to a gold file change no label
@@ -137,15 +143,35 @@ def fingerprint(config: TrainConfig, docs: list[Document]) -> str:
     return h.hexdigest()
 
 
-def build_dataset(config: TrainConfig):
-    """The DatasetDict (train: weak labels; dev, holdout: gold) and a manifest of what went in."""
+def extra_training_documents(config: TrainConfig) -> list[Document]:
+    """The extra passages weakly labelled for the first stage (``extra_text``: the first share of
+    them in file order; ``[]`` when it is 0 or the directory is absent)."""
+    if config.extra_text <= 0:
+        return []
+    extra = extra_documents(config.self_train_dir, config.corpus_dir, config.self_train_max_docs)
+    return extra[:round(len(extra) * min(config.extra_text, 1.0))]
+
+
+def _inputs(config: TrainConfig) -> tuple[list[Document], list[Document], Labelled, Labelled]:
+    """The training documents, the extra ones (``extra_text``), and their weak labels."""
+    docs, extra = training_documents(config.corpus_dir), extra_training_documents(config)
+    return docs, extra, weak_label_documents(docs), weak_label_documents(extra)
+
+
+def build_dataset(config: TrainConfig, inputs=None):
+    """The DatasetDict (train: weak labels; dev, holdout: gold) and a manifest of what went in.
+    ``inputs``: what ``_inputs(config)`` returns, when the caller has it already."""
     from datasets import Dataset, DatasetDict
 
-    docs = training_documents(config.corpus_dir)
+    docs, extra, labelled, extra_labelled = inputs or _inputs(config)
     corpus = [d for d in docs if d.source == "corpus"]
     if not corpus:
         log.warning("training on the %d seed documents only: the shared corpus was not found", len(docs))
-    train_rows = weak_examples(docs, config.window_chars, config.augment or {}, config.seed)
+    augment = config.augment or {}
+    train_rows = labelled_examples(labelled, config.window_chars, augment, config.seed)
+    if extra:  # more distinct text, rather than more epochs over the same (their own rng: the rows above stay)
+        train_rows += labelled_examples(extra_labelled, config.window_chars, augment, config.seed + 1,
+                                        empty_share=config.extra_empty_share)
     features = row_features()
     dd = {"train": Dataset.from_list(train_rows, features=features)}
     for split, default in (("dev", DEV_GOLD_FILE), ("holdout", GOLD_FILE)):
@@ -154,7 +180,8 @@ def build_dataset(config: TrainConfig):
             dd[split] = Dataset.from_list(gold_examples(gold_path, config.window_chars, config.corpus_dir),
                                           features=features)
     manifest = {
-        "fingerprint": fingerprint(config, docs),
+        "fingerprint": fingerprint(config, docs + extra, labelled + extra_labelled),
+        "extra_passages": len(extra),
         "seeds": len([d for d in docs if d.source == "seed"]),
         "corpus_passages": len(corpus),
         "corpus_available": bool(corpus),
@@ -186,14 +213,15 @@ def ensure_dataset(config: TrainConfig, overwrite_cache: bool = False):
 
     out = config.resolve(config.dataset_dir)
     manifest_path = out / "manifest.json"
+    inputs = None
     if manifest_path.is_file() and not overwrite_cache:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        current = fingerprint(config, training_documents(config.corpus_dir))
-        if manifest.get("fingerprint") == current:
+        inputs = docs, extra, labelled, extra_labelled = _inputs(config)
+        if manifest.get("fingerprint") == fingerprint(config, docs + extra, labelled + extra_labelled):
             return load_from_disk(str(out)), manifest
         log.info("the dataset in %s is stale (rules, documents or settings changed): rebuilding", out)
     log.info("building the weakly labelled dataset in %s", out)
-    dd, manifest = build_dataset(config)
+    dd, manifest = build_dataset(config, inputs)
     save_dataset(dd, manifest, out)
     return dd, manifest
 

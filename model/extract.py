@@ -10,336 +10,50 @@ and writers write each document's records as they come, so memory does not grow 
 of documents. A file that cannot be read, or a broken JSONL line, is logged, counted as
 :class:`Skipped` and passed over; it never stops the run and never drops another document.
 
-Input kinds (each argument of the CLI, or each item of ``inputs``):
-
-* a directory: every ``*.txt`` file in it (not recursive), sorted by name, one document each;
-* a ``.jsonl`` / ``.ndjson`` file: one JSON object a line with ``text`` and optional ``id``
-  (the id falls back to ``<file name>:<line>``); blank lines are ignored;
-* any other file: one document, the whole file, id = the file name;
-* ``-``: standard input. If its first non-blank line starts with ``{`` the stream is JSONL as
-  above (ids fall back to ``stdin:<line>``); otherwise each line is one document with id
-  ``stdin:<line>``, and a blank line is skipped as an empty document.
-
-Text must be UTF-8 (a leading byte-order mark is dropped); offsets index the decoded text.
-
-Columns (:data:`COLUMNS`, fixed order): ``doc_id label text start end score`` (score None from the
-rules), then the normalised values of :mod:`model.enrich`, empty where they do not apply:
-``value low high approx`` (AMOUNT in currency units, POPULATION in heads or households; a range
-has low/high and no value), ``currency unit counts`` (CNY; 人/户...; persons/households...),
-``adcode level name province city county candidates`` (REGION: code, level, standard name, the
-levels above it, how many places the name may be: 1 resolved, 2+ ambiguous, 0 unknown) and
-``canonical`` (PROGRAM).
+This module labels and runs the CLI; the parts live in :mod:`model.readers` (input kinds, UTF-8),
+:mod:`model.records` (the columns and their types) and :mod:`model.writers` (JSONL, CSV, Parquet).
+Their public names are re-exported here, so ``from model.extract import ...`` keeps working.
 """
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import logging
-import math
 import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Any, TextIO
 
 from .enrich import enrich
+from .readers import JSONL_SUFFIXES, Document, Skipped, iter_documents
+from .records import (
+    COLUMNS,
+    DTYPES,
+    NORMALISED_KEYS,
+    PARENT_COLUMNS,
+    SPAN_COLUMNS,
+    VALUE_KEYS,
+    arrow_schema,
+    flat_row,
+    make_record,
+    to_dataframe,
+)
 from .spans import as_batch
+from .writers import CsvWriter, JsonlWriter, ParquetWriter, Writer
 
-log = logging.getLogger(__name__)
-
-# --------------------------------------------------------------------------------------------
-# The record: one flat row per entity, columns in a fixed order with fixed types
-# --------------------------------------------------------------------------------------------
-
-SPAN_COLUMNS = ("doc_id", "label", "text", "start", "end", "score")
-#: normalised keys copied from the entity dict as they are (``parents`` is flattened instead)
-VALUE_KEYS = ("value", "low", "high", "approx", "currency", "unit", "counts", "adcode", "level", "name")
-PARENT_COLUMNS = ("province", "city", "county")
-COLUMNS: tuple[str, ...] = (*SPAN_COLUMNS, *VALUE_KEYS, *PARENT_COLUMNS, "candidates", "canonical")
-NORMALISED_KEYS = frozenset(VALUE_KEYS) | {"parents", "candidates", "canonical"}
-
-_INT = ("start", "end")
-_OPT_INT = ("candidates",)  # how many places the name may be (model.places)
-_FLOAT = ("score", "value", "low", "high")
-_BOOL = ("approx",)
-_STR = tuple(c for c in COLUMNS if c not in (*_INT, *_OPT_INT, *_FLOAT, *_BOOL))
-#: pandas dtypes of :func:`to_dataframe` (nullable, so a missing value stays missing, not NaN/"None")
-DTYPES: dict[str, str] = {**{c: "string" for c in _STR}, **{c: "int64" for c in _INT},
-                          **{c: "Int64" for c in _OPT_INT}, **{c: "Float64" for c in _FLOAT},
-                          **{c: "boolean" for c in _BOOL}}
-DTYPES = {c: DTYPES[c] for c in COLUMNS}
-
-# Level names that may appear in ``parents`` (English or Chinese) and the column they fill.
-_LEVEL_COLUMN = {"province": "province", "city": "city", "prefecture": "city", "county": "county",
-                 "district": "county", "省": "province", "市": "city", "县": "county", "区": "county"}
-
-
-def _parents(entity: dict) -> dict[str, str | None]:
-    """Flatten ``parents`` into province/city/county columns.
-
-    Accepted shapes, since enrichment may give any of them: a dict keyed by level, a list of dicts
-    with ``level`` and ``name``, or a list of names from the top down (province, city, county).
-    """
-    out: dict[str, str | None] = dict.fromkeys(PARENT_COLUMNS)
-    parents = entity.get("parents")
-    if isinstance(parents, dict):
-        items = list(parents.items())
-    elif isinstance(parents, (list, tuple)):
-        if all(isinstance(p, dict) for p in parents):
-            items = [(p.get("level"), p.get("name")) for p in parents]
-        else:
-            items = list(zip(PARENT_COLUMNS, parents, strict=False))  # the top levels only
-    else:
-        return out
-    for level, name in items:
-        column = _LEVEL_COLUMN.get(str(level).lower()) if level is not None else None
-        if column and name is not None and out[column] is None:
-            out[column] = str(name)
-    return out
-
-
-def make_record(doc_id: str, text: str, entity: dict) -> dict:
-    """One flat record for an entity of document ``doc_id``; ``text`` is that document.
-
-    The record's text is ``text[start:end]``: offsets are the truth, and a labeller that says
-    otherwise is logged rather than believed.
-    """
-    start, end = int(entity["start"]), int(entity["end"])
-    span_text = text[start:end]
-    if entity.get("text") not in (None, span_text):
-        log.error("%s: entity text %r differs from text[%d:%d] = %r; keeping the latter",
-                  doc_id, entity.get("text"), start, end, span_text)
-    record: dict[str, Any] = {"doc_id": doc_id, "label": entity["label"], "text": span_text,
-                              "start": start, "end": end, "score": entity.get("score")}
-    record.update({key: entity.get(key) for key in VALUE_KEYS})
-    record.update(_parents(entity))
-    record["candidates"] = entity.get("candidates")
-    record["canonical"] = entity.get("canonical")
-    return record
-
-
-def _as_str(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (dict, list, tuple)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
-def _as_int(value: Any) -> int | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        log.warning("not an integer, left empty: %r", value)
-        return None
-
-
-def _as_float(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        log.warning("not a number, left empty: %r", value)
-        return None
-    return None if math.isnan(out) else out
-
-
-def flat_row(record: dict) -> dict:
-    """The record with every column coerced to its table type (a list or dict in a text column
-    becomes JSON text)."""
-    row: dict[str, Any] = {}
-    for column in COLUMNS:
-        value = record.get(column)
-        if column in _INT:
-            row[column] = int(value)
-        elif column in _OPT_INT:
-            row[column] = _as_int(value)
-        elif column in _FLOAT:
-            row[column] = _as_float(value)
-        elif column in _BOOL:
-            row[column] = None if value is None else bool(value)
-        else:
-            row[column] = _as_str(value)
-    return row
-
-
-def to_dataframe(records: Iterable[dict]):
-    """A pandas DataFrame with the columns of :data:`COLUMNS` in that order and :data:`DTYPES`,
-    even when there are no records (so code that reads it never meets a surprise column)."""
-    import pandas as pd
-
-    rows = [flat_row(r) for r in records]
-    frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    return frame.astype(DTYPES)
-
-
-# --------------------------------------------------------------------------------------------
-# Reading inputs, lazily
-# --------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Document:
-    """One text to label. ``source`` is the input it came from, ``line`` its line there (JSONL, stdin)."""
-
-    id: str
-    text: str
-    source: str = ""
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """An input or line that could not be read, and why."""
-
-    source: str
-    reason: str
-    line: int | None = None
-
-    @property
-    def where(self) -> str:
-        return self.source if self.line is None else f"{self.source}:{self.line}"
-
-
-JSONL_SUFFIXES = (".jsonl", ".ndjson")
-
-
-def _skip(source: str, reason: str, line: int | None = None) -> Skipped:
-    item = Skipped(source, reason, line)
-    log.warning("skipped %s: %s", item.where, reason)
-    return item
-
-
-def _decode(raw: bytes) -> str | None:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-
-
-def _text_file(path: Path) -> Document | Skipped:
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        return _skip(str(path), f"cannot read ({err.strerror or err})")
-    text = _decode(raw)
-    if text is None:
-        return _skip(str(path), "not UTF-8")
-    if not text.strip():
-        return _skip(str(path), "empty")
-    return Document(path.name, text, str(path))
-
-
-def _jsonl_line(raw: bytes, source: str, name: str, lineno: int) -> Document | Skipped | None:
-    """One JSONL line as a Document; None for a blank line (not a document)."""
-    line = _decode(raw)
-    if line is None:
-        return _skip(source, "not UTF-8", lineno)
-    if not line.strip():
-        return None
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as err:
-        return _skip(source, f"broken JSON ({err.msg}, column {err.colno})", lineno)
-    if not isinstance(obj, dict):
-        return _skip(source, "not a JSON object", lineno)
-    text = obj.get("text")
-    if not isinstance(text, str):
-        return _skip(source, "no 'text' string", lineno)
-    if not text.strip():
-        return _skip(source, "empty text", lineno)
-    doc_id = obj.get("id")
-    return Document(f"{name}:{lineno}" if doc_id is None else str(doc_id), text, source, lineno)
-
-
-def _jsonl_lines(lines: Iterable[bytes], source: str, name: str) -> Iterator[Document | Skipped]:
-    empty = True
-    for lineno, raw in enumerate(lines, 1):
-        item = _jsonl_line(raw, source, name, lineno)
-        if item is not None:
-            empty = False
-            yield item
-    if empty:
-        yield _skip(source, "empty")
-
-
-def _jsonl_file(path: Path) -> Iterator[Document | Skipped]:
-    try:
-        stream = path.open("rb")
-    except OSError as err:
-        yield _skip(str(path), f"cannot read ({err.strerror or err})")
-        return
-    with stream:
-        yield from _jsonl_lines(stream, str(path), path.name)
-
-
-def _stdin_lines(stream) -> Iterator[bytes]:
-    buffer = getattr(stream, "buffer", None)
-    if buffer is not None:
-        yield from buffer
-    else:  # a text stream without bytes underneath (tests, notebooks)
-        for line in stream:
-            yield line.encode("utf-8", "surrogatepass")
-
-
-def _stdin(stream) -> Iterator[Document | Skipped]:
-    lines = _stdin_lines(stream)
-    head: list[bytes] = []
-    for raw in lines:  # look for the first non-blank line to decide the format
-        head.append(raw)
-        if raw.strip():
-            break
-    if not head:
-        yield _skip("stdin", "empty")
-        return
-    all_lines = chain(head, lines)
-    if head and head[-1].lstrip().lstrip(b"\xef\xbb\xbf").startswith(b"{"):
-        yield from _jsonl_lines(all_lines, "stdin", "stdin")
-        return
-    for lineno, raw in enumerate(all_lines, 1):
-        text = _decode(raw)
-        if text is None:
-            yield _skip("stdin", "not UTF-8", lineno)
-            continue
-        text = text.rstrip("\r\n")
-        if not text.strip():
-            yield _skip("stdin", "empty", lineno)
-            continue
-        yield Document(f"stdin:{lineno}", text, "stdin", lineno)
-
-
-def iter_documents(inputs: Iterable[str | os.PathLike], stdin: TextIO | None = None
-                   ) -> Iterator[Document | Skipped]:
-    """Documents of ``inputs`` in order, read one at a time (see the module docstring for kinds).
-
-    Unreadable inputs come out as :class:`Skipped` (also logged) in their place.
-    ``stdin`` replaces ``sys.stdin`` for ``-``.
-    """
-    for item in inputs:
-        if str(item) == "-":
-            yield from _stdin(stdin if stdin is not None else sys.stdin)
-            continue
-        path = Path(item)
-        if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.suffix == ".txt" and p.is_file())
-            if not files:
-                yield _skip(str(path), "no .txt files")
-            for file in files:
-                yield _text_file(file)
-        elif not path.exists():
-            yield _skip(str(path), "no such file or directory")
-        elif path.suffix.lower() in JSONL_SUFFIXES:
-            yield from _jsonl_file(path)
-        else:
-            yield _text_file(path)
+__all__ = [
+    # model.records
+    "COLUMNS", "DTYPES", "NORMALISED_KEYS", "PARENT_COLUMNS", "SPAN_COLUMNS", "VALUE_KEYS",
+    "arrow_schema", "flat_row", "make_record", "to_dataframe",
+    # model.readers
+    "JSONL_SUFFIXES", "Document", "Skipped", "iter_documents",
+    # model.writers
+    "CsvWriter", "JsonlWriter", "ParquetWriter", "Writer",
+    # this module
+    "FORMATS", "ExtractResult", "ExtractSummary", "Extractor", "extract", "extract_files", "main", "run",
+]
 
 
 # --------------------------------------------------------------------------------------------
@@ -493,95 +207,6 @@ def extract_files(inputs: list[str | os.PathLike], *, rules_only: bool = False, 
     summary = ExtractSummary()
     records = list(extractor.records(iter_documents(inputs), summary))
     return ExtractResult(records, summary)
-
-
-# --------------------------------------------------------------------------------------------
-# Writers: each takes one document's records at a time
-# --------------------------------------------------------------------------------------------
-
-class Writer(Protocol):
-    def write(self, doc: Document, records: list[dict]) -> None: ...
-    def skip(self, item: Skipped) -> None: ...
-    def close(self, summary: ExtractSummary) -> None: ...
-
-
-class JsonlWriter:
-    """One JSON object per record, values as the labeller gave them (ints stay ints)."""
-
-    def __init__(self, stream: TextIO):
-        self.stream = stream
-
-    def write(self, doc: Document, records: list[dict]) -> None:
-        for r in records:
-            self.stream.write(json.dumps(r, ensure_ascii=False) + "\n")
-
-    def skip(self, item: Skipped) -> None:
-        pass
-
-    def close(self, summary: ExtractSummary) -> None:
-        self.stream.flush()
-
-
-class CsvWriter:
-    """CSV with a header of :data:`COLUMNS`; empty cell = no value; lists as JSON text; ``\\n`` line ends."""
-
-    def __init__(self, stream: TextIO):
-        self.stream = stream
-        self.writer = csv.DictWriter(stream, fieldnames=list(COLUMNS), lineterminator="\n")
-        self.writer.writeheader()
-
-    def write(self, doc: Document, records: list[dict]) -> None:
-        for r in records:
-            row = flat_row(r)
-            for column in _FLOAT:  # 7850000, not 7850000.0
-                if row[column] is not None and row[column].is_integer():
-                    row[column] = int(row[column])
-            self.writer.writerow(row)
-
-    def skip(self, item: Skipped) -> None:
-        pass
-
-    def close(self, summary: ExtractSummary) -> None:
-        self.stream.flush()
-
-
-def arrow_schema():
-    import pyarrow as pa
-
-    types = {**{c: pa.string() for c in _STR}, **{c: pa.int64() for c in (*_INT, *_OPT_INT)},
-             **{c: pa.float64() for c in _FLOAT}, **{c: pa.bool_() for c in _BOOL}}
-    return pa.schema([pa.field(c, types[c], nullable=c not in _INT) for c in COLUMNS])
-
-
-class ParquetWriter:
-    """Parquet written in row groups of ``row_group_size`` records, never the whole table at once."""
-
-    def __init__(self, path: str | os.PathLike, row_group_size: int = 10_000):
-        import pyarrow.parquet as pq
-
-        self.schema = arrow_schema()
-        self.writer = pq.ParquetWriter(str(path), self.schema, compression="zstd")
-        self.row_group_size = row_group_size
-        self.rows: list[dict] = []
-
-    def _flush(self) -> None:
-        import pyarrow as pa
-
-        if self.rows:
-            self.writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
-            self.rows = []
-
-    def write(self, doc: Document, records: list[dict]) -> None:
-        self.rows.extend(flat_row(r) for r in records)
-        if len(self.rows) >= self.row_group_size:
-            self._flush()
-
-    def skip(self, item: Skipped) -> None:
-        pass
-
-    def close(self, summary: ExtractSummary) -> None:
-        self._flush()
-        self.writer.close()
 
 
 FORMATS = ("jsonl", "csv", "parquet", "html")

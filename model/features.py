@@ -34,7 +34,7 @@ class CharFeatures:
     spans: list[tuple[int, int, int]]  # (start, end, B feature id)
 
 
-def _lexicon_spans(text: str) -> list[tuple[int, int]]:
+def lexicon_spans(text: str) -> list[tuple[int, int]]:
     """Every gazetteer name in ``text`` (guards ignored), leftmost-longest, non-overlapping."""
     from .weak.gazetteer import automaton, decode
 
@@ -63,7 +63,7 @@ def char_features(text: str, weak_spans: list[Span] | None = None) -> CharFeatur
     covered = [False] * len(text)
     for a, e, _ in spans:
         covered[a:e] = [True] * (e - a)
-    for a, e in _lexicon_spans(text):
+    for a, e in lexicon_spans(text):
         if not any(covered[a:e]):
             spans.append((a, e, _GAZ))
     for a, e, b in spans:

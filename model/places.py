@@ -63,8 +63,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .normalize import normalize
-from .weak.gazetteer import _AUTONOMOUS, _jionlp_dir, _read_zip, _usable
-from .weak.region import _NATURAL
+from .weak.gazetteer import AUTONOMOUS, jionlp_dir, read_zip, usable_short_name
+from .weak.region import NATURAL
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ class Gazetteer:
         self._villages: dict[str, tuple[int, ...]] | None = None
         self._villages_lock = threading.Lock()
         self._towns: list[int] = []  # town nodes in file order, for the village index
-        self._tree = _read_zip("china_location")
+        self._tree = read_zip("china_location")
         self._parse(self._tree)
         self._add_history()
         self.countries = _countries()
@@ -190,9 +190,9 @@ class Gazetteer:
                     self._alias(full[: -len(long)] + abbrev, node, 1)
             if depth > 2:
                 continue
-            if len(short) >= 2 and _usable(short):
+            if len(short) >= 2 and usable_short_name(short):
                 self._alias(short, node, 1)
-            autonomous = _AUTONOMOUS.search(full)
+            autonomous = AUTONOMOUS.search(full)
             if autonomous and len(short) >= 2:  # 石柱土家族自治县 is written 石柱县
                 self._alias(short + autonomous.group(1), node, 1)
                 if len(short) >= 3 and short.endswith(autonomous.group(1)):  # short 海南州: also 海南
@@ -212,7 +212,7 @@ class Gazetteer:
 
     def _add_history(self) -> None:
         """Old names of renamed divisions (china_location_change.txt) as aliases of the new place."""
-        path = _jionlp_dir() / "china_location_change.txt"
+        path = jionlp_dir() / "china_location_change.txt"
         if not path.is_file():
             return
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -313,7 +313,7 @@ def gazetteer() -> Gazetteer:
 def _countries() -> dict[str, str]:
     """Country (and continent) name -> its common name, from jionlp's world_location.txt."""
     out: dict[str, str] = {}
-    path = _jionlp_dir() / "world_location.txt"
+    path = jionlp_dir() / "world_location.txt"
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if line.endswith(":"):
@@ -363,7 +363,7 @@ def readings(name: str) -> tuple[tuple[Reading, ...], Reading | None]:
         if name in COUNTRY_ABBREVIATIONS:
             return (), Reading("country", COUNTRY_ABBREVIATIONS[name], None, ())
         return (), Reading(None, None, None, ())
-    if _NATURAL.fullmatch(name):
+    if NATURAL.fullmatch(name):
         return (), Reading("natural area", name, None, ())
     found = g.lookup(name, 0)
     if _level_by_suffix(name) == "village" or not found:
@@ -574,7 +574,7 @@ def resolve_places(names: Sequence[str], spans: Sequence[tuple[int, int]] | None
     for n in distinct:
         guessed = options[n][1]  # no reading; only a guess from the name's shape
         if (not options[n][0] and guessed is not None and guessed.level in (None, "natural area")
-                and not _NATURAL.fullmatch(n)):
+                and not NATURAL.fullmatch(n)):
             for other in distinct:
                 if (other != n and other.startswith(n) and _level_by_suffix(other[len(n):])
                         and out_by_name[other]["adcode"] is not None):

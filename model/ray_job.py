@@ -55,7 +55,8 @@ class RecognizerActor:
     def __call__(self, batch):
         import pyarrow as pa
 
-        from .extract import Document, arrow_schema, flat_row, make_record
+        from .readers import Document
+        from .records import arrow_schema, flat_row, make_record
 
         ids, texts = batch["id"], batch["text"]
         docs = []

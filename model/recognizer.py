@@ -179,6 +179,21 @@ class Recognizer:
         return stream(docs, self, **kwargs)
 
     def _predict_normalized(self, norms: list[Normalized], progress: bool) -> list[list[dict]]:
+        need_rules = bool(self.features) or self.merge != "none"
+        rules = [self._rules(n) if need_rules and n.text else [] for n in norms]
+        log_probs = self.log_probs(norms, rules, progress)
+        out = []
+        for n, lp, rule_spans in zip(norms, log_probs, rules):
+            spans = _decode(lp)
+            if self.merge != "none":
+                spans = merge([(s.start, s.end, s.label, RULE_SCORE) for s in rule_spans], spans,
+                              self.merge, self.merge_threshold)
+            out.append([_to_original(n, span) for span in spans])
+        return out
+
+    def log_probs(self, norms: list[Normalized], rules: list[list], progress: bool = False) -> list[np.ndarray]:
+        """Per document, the model's tag log-probabilities of each normalised character
+        (``len(text) × len(TAGS)``); ``rules``: each document's weak spans (the input features)."""
         import torch
 
         width = self.max_length - 2
@@ -186,8 +201,6 @@ class Recognizer:
                    for w in plan_windows(len(n.text), width, self.stride)]
         n_tags = len(self.id2label)
         log_probs = [np.zeros((len(n.text), n_tags), dtype=np.float32) for n in norms]
-        need_rules = bool(self.features) or self.merge != "none"
-        rules = [self._rules(n) if need_rules and n.text else [] for n in norms]
         types = None
         if self.features:
             from .features import char_features
@@ -220,14 +233,7 @@ class Recognizer:
                     # +1: the [CLS] token; each window writes only the characters it owns
                     a, b = w.own_start - w.start + 1, w.own_end - w.start + 1
                     log_probs[w.doc][w.own_start:w.own_end] = lp[r, a:b]
-        out = []
-        for n, lp, rule_spans in zip(norms, log_probs, rules):
-            spans = _decode(lp)
-            if self.merge != "none":
-                spans = merge([(s.start, s.end, s.label, RULE_SCORE) for s in rule_spans], spans,
-                              self.merge, self.merge_threshold)
-            out.append([_to_original(n, span) for span in spans])
-        return out
+        return log_probs
 
     @staticmethod
     def _rules(norm: Normalized):

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from .spans import LABELS
 
 if TYPE_CHECKING:
-    from .extract import Document, ExtractSummary, Skipped
+    from .extract import ExtractSummary
+    from .readers import Document, Skipped
 
 #: displaCy's palette, one colour per label
 COLOURS = {"REGION": "#feca74", "PROGRAM": "#aa9cfc", "AMOUNT": "#7aecec", "POPULATION": "#bfeeb7"}

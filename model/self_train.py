@@ -12,51 +12,23 @@ The student starts from the teacher's weights (one round), keeps the rules as in
 reads each unlabelled window once. Windows without any span are sampled (``self_train_empty_share``):
 a third of the extra passages are national news without a single entity.
 
-Passages of the extra directory that share a sentence with a dev or holdout passage are left out,
-so that no gold text reaches training through a reprint.
+Passages of the extra directory that share a sentence with a dev or holdout passage are left out
+(``model.corpus.extra_documents``), so that no gold text reaches training through a reprint.
 """
 from __future__ import annotations
 
 import logging
-import re
 import time
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
 from .config import TrainConfig
-from .corpus import Document, held_out_ids, load_corpus, read_text
+from .corpus import Document, extra_documents
 from .paths import extra_dir
 from .spans import Span
 
 log = logging.getLogger(__name__)
-_SENTENCE_END = re.compile(r"[。！？!?\n]")
-MIN_SHARED_SENTENCE = 20  # characters: shorter sentences ("记者：", datelines) repeat innocently
-
-
-def _sentences(text: str) -> set[str]:
-    return {s.strip() for s in _SENTENCE_END.split(text) if len(s.strip()) >= MIN_SHARED_SENTENCE}
-
-
-def extra_documents(config: TrainConfig) -> list[Document]:
-    """The unlabelled passages (``[]`` with a warning when the directory is absent), without those
-    that share a sentence with a dev or holdout passage."""
-    root = extra_dir(config.self_train_dir)
-    if not root.is_dir():
-        log.warning("self-training: %s not found (set NER_EXTRA_DIR or self_train_dir); the second stage "
-                    "reads the training passages only", root)
-        return []
-    docs = [Document(p.name, read_text(p), "extra") for p in sorted(root.glob("[0-9]*.txt"))]
-    held = _sentences("\n".join(d.text for d in load_corpus(config.corpus_dir, sorted(held_out_ids()))))
-    kept = [d for d in docs if not (_sentences(d.text) & held)]
-    if len(kept) < len(docs):
-        log.info("self-training: %d of %d extra passages share a sentence with the dev or holdout gold: "
-                 "left out", len(docs) - len(kept), len(docs))
-    if config.self_train_max_docs is not None:
-        kept = kept[:config.self_train_max_docs]
-    return kept
-
-
 def pseudo_label(teacher: str | Path, texts: list[str], merge: str, threshold: float,
                  chunk: int = 64) -> list[list[Span]]:
     """The teacher's merged spans on each (normalised) text, on that text's offsets."""
@@ -80,7 +52,7 @@ def self_train_rows(config: TrainConfig, teacher: str | Path, train_docs: list[D
     from .dataset import labelled_examples
     from .normalize import normalize
 
-    extra = extra_documents(config)
+    extra = extra_documents(config.self_train_dir, config.corpus_dir, config.self_train_max_docs)
     docs = list(train_docs) + extra
     texts = [normalize(d.text).text for d in docs]
     started = time.time()

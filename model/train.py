@@ -44,14 +44,14 @@ def uncertain_mask(text: str, votes=None) -> list[bool]:
     """Characters that no labelling function votes on and no gazetteer name touches: their O is
     only the absence of evidence (the rules miss names outside the gazetteer, lists, ...).
     ``votes``: the labelling functions' votes on ``text`` when the caller already has them."""
-    from .features import _lexicon_spans
+    from .features import lexicon_spans
     from .normalize import normalize
     from .weak import default_labeller
 
     if votes is None:
         votes = default_labeller().votes(normalize(text))
     touched = [False] * len(text)
-    spans = [(v.start, v.end) for v in votes] + _lexicon_spans(text)
+    spans = [(v.start, v.end) for v in votes] + lexicon_spans(text)
     for a, e in spans:
         touched[a:e] = [True] * (e - a)
     return [not t for t in touched]
@@ -64,8 +64,8 @@ def doubtful_o_weights(text: str, weak, config: TrainConfig,
     weak span is (``quote_o_weight``); 1.0 elsewhere. Their O is a rejection by a context guard,
     not evidence: a smaller weight lets the model judge those places by what it learnt elsewhere.
     ``gazetteer``: the uncovered gazetteer names when the caller has them (``model.features``)."""
-    from .features import _lexicon_spans
-    from .weak.program import _QUOTED
+    from .features import lexicon_spans
+    from .weak.program import QUOTED
 
     w = [1.0] * len(text)
     covered = [False] * len(text)
@@ -74,10 +74,10 @@ def doubtful_o_weights(text: str, weak, config: TrainConfig,
     regions = []
     if config.gazetteer_o_weight != 1.0:
         if gazetteer is None:
-            gazetteer = [(a, e) for a, e in _lexicon_spans(text) if not any(covered[a:e])]
+            gazetteer = [(a, e) for a, e in lexicon_spans(text) if not any(covered[a:e])]
         regions += [(a, e, config.gazetteer_o_weight) for a, e in gazetteer]
     if config.quote_o_weight != 1.0:
-        regions += [(m.start() + 1, m.end() - 1, config.quote_o_weight) for m in _QUOTED.finditer(text)]
+        regions += [(m.start() + 1, m.end() - 1, config.quote_o_weight) for m in QUOTED.finditer(text)]
     for a, e, weight in regions:
         for i in range(a, e):
             if not covered[i]:
@@ -272,9 +272,10 @@ def _across_processes(trainer, loss: float, seconds: float) -> tuple[float, floa
     return both[:, 0].mean().item(), both[:, 1].min().item()
 
 
-def _fit(config: TrainConfig, model, train_set, tokenizer, work: Path, resume: bool):
-    """One Trainer run; returns (trainer, loss of the job, seconds of the job, checkpoint resumed)."""
-    args = training_arguments(config, work)
+def _fit(config: TrainConfig, model, train_set, tokenizer, work: Path, resume: bool, args=None):
+    """One Trainer run; returns (trainer, loss of the job, seconds of the job, checkpoint resumed).
+    ``args``: the stage's ``TrainingArguments`` when the caller has built them already."""
+    args = args or training_arguments(config, work)
     if not resume:
         shutil.rmtree(work, ignore_errors=True)
     trainer = _trainer_class()(model=model, args=args, train_dataset=train_set,
@@ -369,7 +370,7 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
     if teacher is None:
         train_set = tokenize_dataset(dd["train"], tokenizer, config, reliability)
         model = build_model(config, base)
-        trainer, loss, seconds, checkpoint = _fit(config, model, train_set, tokenizer, work, resume)
+        trainer, loss, seconds, checkpoint = _fit(config, model, train_set, tokenizer, work, resume, args)
         if not trainer.is_world_process_zero():
             return out
         meta.update({

@@ -136,12 +136,39 @@ def test_self_training_second_stage(tmp_path, tiny_model_dir, monkeypatch):
     for s in Recognizer(out, device="cpu").predict(text):
         assert text[s["start"]:s["end"]] == s["text"]
     # A given teacher: no first stage; an extra passage sharing a held-out sentence is dropped.
-    from model import self_train
+    from model import corpus
 
-    monkeypatch.setattr(self_train, "load_corpus", lambda *a, **k: [
-        self_train.Document("0001.txt", "贵州省毕节市实施易地扶贫搬迁，搬迁群众3万人。", "corpus")])
+    held = corpus.Document("0001.txt", "贵州省毕节市实施易地扶贫搬迁，搬迁群众3万人。", "corpus")
+    monkeypatch.setattr(corpus, "load_corpus", lambda directory=None, ids=None: [held] if ids is not None else [])
     again = config.with_overrides(self_train_teacher=str(teacher), output_dir=str(tmp_path / "student"))
     out2 = train(again)
     meta2 = json.loads((out2 / "training_meta.json").read_text())
     assert meta2["self_training"]["extra_passages"] == 1 and "first_stage" in meta2
     assert not (tmp_path / "student.teacher").exists()
+
+
+def test_extra_text_joins_the_weakly_labelled_training_text(tmp_path, tiny_model_dir, monkeypatch):
+    """extra_text: the extra passages, weakly labelled by the rules, are added as training rows (windows
+    without a span sampled by extra_empty_share); the corpus's own rows stay exactly as they were, and
+    the fingerprint notices the change."""
+    import model.dataset as dataset
+    from model.config import load_config
+
+    monkeypatch.delenv("NER_CORPUS_DIR", raising=False)
+    monkeypatch.delenv("NER_EXTRA_DIR", raising=False)
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "0901.txt").write_text("湖南省湘西州花垣县投入扶贫资金785万元，帮助1200名贫困群众脱贫。", encoding="utf-8")
+    (extra / "0902.txt").write_text("今天天气晴朗，气温回升，适合出行。", encoding="utf-8")  # no entity
+    config = load_config(write_config(tmp_path, tiny_model_dir, self_train_dir=str(extra)))
+    plain, m0 = dataset.build_dataset(config)
+    with_extra, m1 = dataset.build_dataset(config.with_overrides(extra_text=1.0, extra_empty_share=0.0))
+    assert m0["extra_passages"] == 0 and m1["extra_passages"] == 2
+    assert m1["fingerprint"] != m0["fingerprint"]
+    rows0, rows1 = plain["train"].to_list(), with_extra["train"].to_list()
+    assert rows1[:len(rows0)] == rows0
+    added = rows1[len(rows0):]
+    assert {r["doc_id"] for r in added} == {"0901.txt"}  # the entity-free passage's window was not kept
+    assert any(t != 0 for r in added for t in r["tags"])
+    half, _ = dataset.build_dataset(config.with_overrides(extra_text=0.5, extra_empty_share=1.0))
+    assert {r["doc_id"] for r in half["train"].to_list()[len(rows0):]} == {"0901.txt"}  # the first half

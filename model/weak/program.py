@@ -14,7 +14,7 @@ from .base import TIER_MARKED, TIER_PLACE, LabellingFunction
 from .gazetteer import idioms
 
 # Quoted text, one pair of marks at a time; the span is the text inside the marks.
-_QUOTED = re.compile(r"“([^“”\n]{1,40})”|「([^「」\n]{1,40})」|‘([^‘’\n]{1,40})’|『([^『』\n]{1,40})』"
+QUOTED = re.compile(r"“([^“”\n]{1,40})”|「([^「」\n]{1,40})」|‘([^‘’\n]{1,40})’|『([^『』\n]{1,40})』"
                      r'|"([^"\n]{1,40})"')
 
 # Verbs that launch or apply a program, right before the opening mark (the guideline's test).
@@ -85,7 +85,7 @@ def _is_program(body: str, before: str, after: str) -> bool:
 def program_quoted(text: str) -> list[tuple[int, int]]:
     """Text inside quotation marks that names a program: “雨露计划” → 雨露计划."""
     out = []
-    for m in _QUOTED.finditer(text):
+    for m in QUOTED.finditer(text):
         group = m.lastindex or 1
         start, end = m.span(group)
         body = m.group(group)

@@ -256,14 +256,14 @@ _NATURAL_NAMES = (
     "|洞庭湖|鄱阳湖|青海湖|松嫩平原|华北平原|东北平原|成都平原|河套平原|江汉平原|关中平原"
     "|青藏高原|黄土高原|云贵高原|内蒙古高原|塔里木盆地|四川盆地"
 )
-_NATURAL = re.compile(rf"(?:{_NATURAL_NAMES})(?:脉|片区|地区|区(?!域))?")
+NATURAL = re.compile(rf"(?:{_NATURAL_NAMES})(?:脉|片区|地区|区(?!域))?")
 # A gazetteer name followed by an area word is one place (西海固地区, 成都平原, 湘西地区).
 _AREA_AFTER = re.compile(r"山区|片区|地区(?!生产)|平原|高原|盆地")
 
 
 def region_natural(text: str) -> list[tuple[int, int]]:
     """Named mountains, rivers, plains and areas: 武陵山区, 六盘山, 嫩江, 松嫩平原, 西海固地区."""
-    out = [m.span() for m in _NATURAL.finditer(text)]
+    out = [m.span() for m in NATURAL.finditer(text)]
     if _AREA_AFTER.search(text):
         for s, e in gazetteer_spans(text):
             m = _AREA_AFTER.match(text, e)
