@@ -50,6 +50,11 @@ def held_out_ids(split_file: Path = SPLIT_FILE) -> set[str]:
     return set(split["holdout"]) | set(split.get("dev", []))
 
 
+def held_out_extra_ids(split_file: Path = SPLIT_FILE) -> set[str]:
+    """Extra passages that never enter training: the second half of the gold dev set."""
+    return set(load_split(split_file).get("dev_extra", []))
+
+
 def training_documents(directory: str | Path | None = None, split_file: Path = SPLIT_FILE) -> list[Document]:
     """Seeds plus every corpus passage outside the holdout and the dev set (the one selection of
     training text: the dataset, the encoder's vocabulary extension and the benchmarks use it)."""
@@ -61,25 +66,28 @@ _SENTENCE_END = re.compile(r"[。！？!?\n]")
 MIN_SHARED_SENTENCE = 20  # characters: shorter sentences ("记者：", datelines) repeat innocently
 
 
-def _sentences(text: str) -> set[str]:
+def long_sentences(text: str) -> set[str]:
     return {s.strip() for s in _SENTENCE_END.split(text) if len(s.strip()) >= MIN_SHARED_SENTENCE}
 
 
 def extra_documents(directory: str | Path | None = None, corpus: str | Path | None = None,
                     max_docs: int | None = None) -> list[Document]:
     """The extra passages (``../shared/corpus-extra``: self-training, ``extra_text``), read in place;
-    ``[]`` with a warning when the directory is absent. Passages that share a sentence of at least
-    ``MIN_SHARED_SENTENCE`` characters with a dev or holdout passage are left out, so that no gold
-    text reaches training through a reprint. ``max_docs``: the first ones only (smoke tests)."""
+    ``[]`` with a warning when the directory is absent. The dev gold's extra passages
+    (``held_out_extra_ids``) are left out, and so are passages that share a sentence of at least
+    ``MIN_SHARED_SENTENCE`` characters with a dev or holdout passage, so that no gold text reaches
+    training through a reprint. ``max_docs``: the first ones only (smoke tests)."""
     root = extra_dir(directory)
     if not root.is_dir():
         log.warning("extra passages: %s not found (set NER_EXTRA_DIR or self_train_dir); training reads the "
                     "corpus passages only", root)
         return []
+    gold_extra = held_out_extra_ids()
     docs = [Document(p.name, read_text(p), "extra") for p in sorted(root.glob("[0-9]*.txt"))]
-    held = _sentences("\n".join(d.text for d in load_corpus(corpus, sorted(held_out_ids()))))
-    kept = [d for d in docs if not (_sentences(d.text) & held)]
+    held = long_sentences("\n".join([d.text for d in load_corpus(corpus, sorted(held_out_ids()))]
+                                     + [d.text for d in docs if d.id in gold_extra]))
+    kept = [d for d in docs if d.id not in gold_extra and not (long_sentences(d.text) & held)]
     if len(kept) < len(docs):
-        log.info("%d of %d extra passages share a sentence with the dev or holdout gold: left out",
-                 len(docs) - len(kept), len(docs))
+        log.info("%d of %d extra passages are dev gold or share a sentence with the dev or holdout gold: left "
+                 "out", len(docs) - len(kept), len(docs))
     return kept if max_docs is None else kept[:max_docs]

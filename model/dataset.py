@@ -182,6 +182,7 @@ def build_dataset(config: TrainConfig, inputs=None):
     manifest = {
         "fingerprint": fingerprint(config, docs + extra, labelled + extra_labelled),
         "extra_passages": len(extra),
+        "extra_dev_gold_excluded": bool(extra),  # the dev gold's extra passages were left out (corpus.extra_documents)
         "seeds": len([d for d in docs if d.source == "seed"]),
         "corpus_passages": len(corpus),
         "corpus_available": bool(corpus),

@@ -1,16 +1,20 @@
-"""Gold sets in the ANNOTATION.md format: inline (``"text"``) or stand-off (``"source": "corpus"``)."""
+"""Gold sets in the ANNOTATION.md format: inline (``"text"``) or stand-off (``"source": "corpus"``, or
+``"source": "corpus-extra"`` for a passage of the extra directory: the second half of the dev set)."""
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .corpus import read_text
-from .paths import corpus_dir
+from .paths import corpus_dir, extra_dir
 from .spans import LABELS, Span
 
+log = logging.getLogger(__name__)
 _SPAN_KEYS = frozenset({"start", "end", "label", "text"})
+SOURCES = ("corpus", "corpus-extra")  # stand-off passages: read from corpus_dir() / extra_dir()
 
 
 class GoldFormatError(ValueError):
@@ -31,19 +35,20 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _parse_line(obj: dict, corpus: Path, lineno: int) -> GoldDocument:
+def _parse_line(obj: dict, roots: dict[str, Path], lineno: int) -> GoldDocument:
     doc_id = obj.get("id", f"line{lineno}")
     if "text" in obj:
         text = obj["text"]
-    elif obj.get("source") == "corpus":
-        path = corpus / doc_id
+    elif obj.get("source") in roots:
+        root = roots[obj["source"]]
+        path = root / doc_id
         if not path.is_file():
-            raise GoldFormatError(f"line {lineno}: corpus passage {doc_id} not found in {corpus}")
+            raise GoldFormatError(f"line {lineno}: {obj['source']} passage {doc_id} not found in {root}")
         text = read_text(path)
         if obj.get("sha256") and sha256(text) != obj["sha256"]:
             raise GoldFormatError(f"line {lineno}: {doc_id} differs from the annotated passage (sha256 mismatch)")
     else:
-        raise GoldFormatError(f"line {lineno}: neither 'text' nor 'source': 'corpus'")
+        raise GoldFormatError(f"line {lineno}: neither 'text' nor 'source': one of {', '.join(SOURCES)}")
     spans, values = [], {}
     for s in obj.get("spans", []):
         start, end, label = s["start"], s["end"], s["label"]
@@ -64,22 +69,36 @@ def _parse_line(obj: dict, corpus: Path, lineno: int) -> GoldDocument:
     return GoldDocument(doc_id, text, spans, obj.get("script", "simplified"), values)
 
 
-def load_gold(path: str | Path, corpus: str | Path | None = None) -> list[GoldDocument]:
-    root = corpus_dir(corpus)
-    docs = []
+def load_gold(path: str | Path, corpus: str | Path | None = None,
+              extra: str | Path | None = None) -> list[GoldDocument]:
+    """``corpus``/``extra``: where stand-off passages are read (defaults: ``model.paths``). The lines
+    of the extra directory's passages are skipped, with a warning, when that directory is absent
+    (a machine with the corpus but not the extra passages scores on the rest); a missing passage
+    in a present directory is an error."""
+    roots = {"corpus": corpus_dir(corpus), "corpus-extra": extra_dir(extra)}
+    docs, skipped = [], 0
     with open(path, encoding="utf-8") as f:
         for lineno, line in enumerate(f, 1):
             if line.strip():
-                docs.append(_parse_line(json.loads(line), root, lineno))
+                obj = json.loads(line)
+                if obj.get("source") == "corpus-extra" and "text" not in obj and not roots["corpus-extra"].is_dir():
+                    skipped += 1
+                    continue
+                docs.append(_parse_line(obj, roots, lineno))
+    if skipped:
+        log.warning("%s: %d passages of the extra directory skipped (%s not found; set NER_EXTRA_DIR)",
+                    path, skipped, roots["corpus-extra"])
     return docs
 
 
-def to_json_line(doc: GoldDocument, standoff: bool) -> str:
+def to_json_line(doc: GoldDocument, standoff: bool, source: str = "corpus") -> str:
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
     spans = [{"start": s.start, "end": s.end, "label": s.label, "text": doc.text[s.start:s.end],
               **doc.values.get((s.start, s.end), {})} for s in sorted(doc.spans)]
     obj: dict = {"id": doc.id}
     if standoff:
-        obj.update(source="corpus", sha256=sha256(doc.text))
+        obj.update(source=source, sha256=sha256(doc.text))
     else:
         obj["text"] = doc.text
     obj["spans"] = spans

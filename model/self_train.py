@@ -64,6 +64,7 @@ def self_train_rows(config: TrainConfig, teacher: str | Path, train_docs: list[D
         "teacher": str(teacher),
         "training_passages": len(train_docs),
         "extra_passages": len(extra),
+        "extra_dev_gold_excluded": True,  # the dev gold's extra passages were left out (corpus.extra_documents)
         "extra_dir": str(extra_dir(config.self_train_dir)),
         "characters": sum(map(len, texts)),
         "teacher_spans": sum(map(len, spans)),

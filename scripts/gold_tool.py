@@ -5,11 +5,15 @@ Run from the repository root, as a module:
   python -m scripts.gold_tool show 0010.txt              # the passage with character offsets per line
   python -m scripts.gold_tool build SPEC.json OUT.jsonl  # spans listed as text -> stand-off gold lines
 
-Both take ``--corpus DIR`` (default: ``NER_CORPUS_DIR``, else ../shared/corpus).
+Both take ``--corpus DIR`` (default: ``NER_CORPUS_DIR``, else ../shared/corpus), or ``--extra`` for
+the passages of ../shared/corpus-extra (``NER_EXTRA_DIR``); ``build --extra`` writes
+``"source": "corpus-extra"`` lines.
 
-SPEC.json: {"0010.txt": [["REGION", "内蒙古"], ["AMOUNT", "785万元"], ...], ...}
+SPEC.json: {"0010.txt": [["REGION", "内蒙古"], ["AMOUNT", "785万元"], ["PROGRAM", "意见", 303], ...], ...}
 Spans must be listed in reading order: each is searched for from the end of the previous one,
-so a repeated string is matched at its next occurrence. The tool then lists other occurrences
+so a repeated string is matched at its next occurrence; an optional third item is the span's start
+offset (from ``show``), for an occurrence that must skip an earlier one (an unbracketed headline).
+The tool then lists other occurrences
 of every annotated string that were left untagged, so that the annotator can re-check them.
 """
 from __future__ import annotations
@@ -20,7 +24,7 @@ from pathlib import Path
 
 from model.corpus import read_text
 from model.gold import GoldDocument, to_json_line
-from model.paths import corpus_dir
+from model.paths import corpus_dir, extra_dir
 from model.spans import LABELS, Span
 
 
@@ -36,8 +40,8 @@ def read_passage(doc_id: str, corpus: Path) -> str:
     return read_text(path)
 
 
-def load_spec(path: str | Path) -> dict[str, list[tuple[str, str]]]:
-    """Read and check SPEC.json: passage id -> [[label, surface text], ...] in reading order."""
+def load_spec(path: str | Path) -> dict[str, list[tuple]]:
+    """Read and check SPEC.json: passage id -> [[label, surface text(, start)], ...] in reading order."""
     try:
         spec = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -52,11 +56,13 @@ def load_spec(path: str | Path) -> dict[str, list[tuple[str, str]]]:
             raise SpecError(f"spec file {path}: {doc_id}: expected a list of [label, text] pairs")
         pairs = []
         for item in items:
-            if not (isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) and x for x in item)):
-                raise SpecError(f"spec file {path}: {doc_id}: {item!r} is not a [label, text] pair")
+            if not (isinstance(item, list) and len(item) in (2, 3) and all(isinstance(x, str) and x for x in item[:2])
+                    and (len(item) == 2 or (isinstance(item[2], int) and item[2] >= 0))):
+                raise SpecError(f"spec file {path}: {doc_id}: {item!r} is not a [label, text] pair "
+                                "or a [label, text, start] triple")
             if item[0] not in LABELS:
                 raise SpecError(f"spec file {path}: {doc_id}: unknown label {item[0]!r} (one of {', '.join(LABELS)})")
-            pairs.append((item[0], item[1]))
+            pairs.append(tuple(item))
         out[doc_id] = pairs
     return out
 
@@ -70,15 +76,20 @@ def show(doc_id: str, corpus: Path) -> None:
     print(f"[{pos:5d}] <end>")
 
 
-def build(spec_path: str, out_path: str, corpus: Path) -> None:
+def build(spec_path: str, out_path: str, corpus: Path, source: str = "corpus") -> None:
     spec = load_spec(spec_path)
     texts = {doc_id: read_passage(doc_id, corpus) for doc_id in spec}  # every passage before any output
     lines, problems = [], 0
     for doc_id, items in spec.items():
         text = texts[doc_id]
         spans, cursor = [], 0
-        for label, surface in items:
+        for label, surface, *at in items:
             i = text.find(surface, cursor)
+            if at and (at[0] < cursor or text[at[0]:at[0] + len(surface)] != surface):
+                problems += 1
+                print(f"{doc_id}: NOT AT {at[0]} (or before the previous span's end {cursor}): {label} {surface!r}")
+                continue
+            i = at[0] if at else i
             if i < 0:
                 problems += 1
                 print(f"{doc_id}: NOT FOUND after offset {cursor}: {label} {surface!r}")
@@ -95,7 +106,7 @@ def build(spec_path: str, out_path: str, corpus: Path) -> None:
                     print(f"{doc_id}: untagged occurrence of {surface!r} at {start}: "
                           f"...{text[max(0, start - 10):end + 10]!r}...")
                 start = text.find(surface, start + 1)
-        lines.append(to_json_line(GoldDocument(doc_id, text, spans), standoff=True))
+        lines.append(to_json_line(GoldDocument(doc_id, text, spans), standoff=True, source=source))
     Path(out_path).write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {len(lines)} documents, {sum(len(v) for v in spec.values())} spans listed, "
           f"{problems} not found -> {out_path}")
@@ -107,6 +118,8 @@ def main(argv: list[str] | None = None) -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--corpus", help="corpus directory (default: NER_CORPUS_DIR, else ../shared/corpus)")
+    common.add_argument("--extra", action="store_true", help="the passage(s) come from the extra directory "
+                                                             "(NER_EXTRA_DIR, else ../shared/corpus-extra)")
     sub = parser.add_subparsers(dest="command", required=True)
     p_show = sub.add_parser("show", parents=[common], help="the passage with character offsets per line")
     p_show.add_argument("passage", help="a file name in the corpus, e.g. 0010.txt")
@@ -114,12 +127,12 @@ def main(argv: list[str] | None = None) -> None:
     p_build.add_argument("spec", help="SPEC.json: {passage: [[label, text], ...]}")
     p_build.add_argument("out", help="the gold JSONL file to write")
     args = parser.parse_args(argv)
-    corpus = corpus_dir(args.corpus)
+    corpus = extra_dir() if args.extra else corpus_dir(args.corpus)
     try:
         if args.command == "show":
             show(args.passage, corpus)
         else:
-            build(args.spec, args.out, corpus)
+            build(args.spec, args.out, corpus, "corpus-extra" if args.extra else "corpus")
     except SpecError as e:
         parser.error(str(e))
 

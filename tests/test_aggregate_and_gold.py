@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from model.gold import GoldFormatError, load_gold, sha256
+from model.gold import GoldFormatError, load_gold, sha256, to_json_line
 from model.labels import TAGS, spans_to_tag_ids, tag_ids_to_spans
 from model.scoring import seqeval_scores, span_counts, summarise
 from model.spans import Span
@@ -95,6 +95,25 @@ def test_standoff_gold_refuses_changed_or_missing_passage(tmp_path):
         load_gold(_write(tmp_path, dict(line, sha256="0" * 64)), corpus)
     with pytest.raises(GoldFormatError, match="not found"):
         load_gold(_write(tmp_path, dict(line, id="0002.txt")), corpus)
+
+
+def test_standoff_gold_reads_extra_passages_from_the_extra_directory(tmp_path):
+    corpus, extra = tmp_path / "corpus", tmp_path / "extra"
+    corpus.mkdir()
+    extra.mkdir()
+    (extra / "0901.txt").write_text("贵州省毕节市", encoding="utf-8")
+    line = {"id": "0901.txt", "source": "corpus-extra", "sha256": sha256("贵州省毕节市"),
+            "spans": [{"start": 0, "end": 3, "label": "REGION", "text": "贵州省"}]}
+    [doc] = load_gold(_write(tmp_path, line), corpus, extra)
+    assert doc.text == "贵州省毕节市" and doc.spans == [Span(0, 3, "REGION")]
+    with pytest.raises(GoldFormatError, match="corpus passage 0901.txt not found"):
+        load_gold(_write(tmp_path, dict(line, source="corpus")), corpus, extra)  # not in the corpus
+    with pytest.raises(GoldFormatError, match="neither 'text' nor 'source'"):
+        load_gold(_write(tmp_path, dict(line, source="web")), corpus, extra)
+    assert json.loads(to_json_line(doc, standoff=True, source="corpus-extra"))["source"] == "corpus-extra"
+    assert load_gold(_write(tmp_path, line), corpus, tmp_path / "absent") == []  # no extra directory: skipped
+    with pytest.raises(ValueError, match="source must be one of"):
+        to_json_line(doc, standoff=True, source="web")
 
 
 def test_shipped_gold_set_is_well_formed():

@@ -40,6 +40,17 @@ def test_build_writes_standoff_gold_and_flags_untagged_repeats(tmp_path, corpus,
     assert "untagged occurrence of '零陵区' at 15" in capsys.readouterr().out
 
 
+def test_build_places_a_span_at_its_given_start(tmp_path, corpus, capsys):
+    """A third item pins an occurrence (the second 零陵区, skipping the first); a wrong one is reported."""
+    spec = _spec(tmp_path, {"0001.txt": [["REGION", "零陵区", 15]]})
+    out = tmp_path / "gold.jsonl"
+    gold_tool.main(["build", spec, str(out), "--corpus", str(corpus)])
+    assert [(s["start"], s["end"]) for s in json.loads(out.read_text(encoding="utf-8"))["spans"]] == [(15, 18)]
+    wrong = _spec(tmp_path, {"0001.txt": [["REGION", "零陵区", 4]]})
+    gold_tool.main(["build", wrong, str(out), "--corpus", str(corpus)])
+    assert "NOT AT 4" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("argv, message", [
     (["show", "0002.txt"], "no passage '0002.txt'"),
     (["show", "../corpus/0001.txt"], "no passage"),
@@ -48,6 +59,7 @@ def test_build_writes_standoff_gold_and_flags_untagged_repeats(tmp_path, corpus,
     (["build", ["REGION", "湖南省"], "out.jsonl"], "expected an object"),
     (["build", {"0001.txt": [["PLACE", "湖南省"]]}, "out.jsonl"], "unknown label 'PLACE'"),
     (["build", {"0001.txt": [["REGION"]]}, "out.jsonl"], "is not a [label, text] pair"),
+    (["build", {"0001.txt": [["REGION", "湖南省", -1]]}, "out.jsonl"], "or a [label, text, start] triple"),
     (["build", {"0009.txt": [["REGION", "湖南省"]]}, "out.jsonl"], "no passage '0009.txt'"),
 ])
 def test_bad_input_is_a_usage_error_not_a_traceback(tmp_path, corpus, capsys, argv, message):

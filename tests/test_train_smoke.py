@@ -172,3 +172,18 @@ def test_extra_text_joins_the_weakly_labelled_training_text(tmp_path, tiny_model
     assert any(t != 0 for r in added for t in r["tags"])
     half, _ = dataset.build_dataset(config.with_overrides(extra_text=0.5, extra_empty_share=1.0))
     assert {r["doc_id"] for r in half["train"].to_list()[len(rows0):]} == {"0901.txt"}  # the first half
+
+
+def test_extra_documents_leave_out_the_dev_gold_and_its_reprints(tmp_path, monkeypatch):
+    from model import corpus
+
+    monkeypatch.delenv("NER_EXTRA_DIR", raising=False)
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    sentence = "贵州省毕节市实施易地扶贫搬迁，搬迁群众3万人，全部住进新居。"
+    (extra / "0901.txt").write_text(sentence, encoding="utf-8")
+    (extra / "0902.txt").write_text("快讯。" + sentence, encoding="utf-8")  # a reprint
+    (extra / "0903.txt").write_text("湖南省湘西州花垣县投入扶贫资金785万元。", encoding="utf-8")
+    monkeypatch.setattr(corpus, "held_out_extra_ids", lambda *a: {"0901.txt"})
+    monkeypatch.setattr(corpus, "load_corpus", lambda directory=None, ids=None: [])
+    assert [d.id for d in corpus.extra_documents(extra)] == ["0903.txt"]
