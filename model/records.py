@@ -36,12 +36,12 @@ NORMALISED_KEYS = frozenset(VALUE_KEYS) | {"parents", "candidates", "canonical"}
 
 _INT = ("start", "end")
 _OPT_INT = ("candidates",)  # how many places the name may be (model.places)
-_FLOAT = ("score", "value", "low", "high")
+FLOAT_COLUMNS = ("score", "value", "low", "high")
 _BOOL = ("approx",)
-_STR = tuple(c for c in COLUMNS if c not in (*_INT, *_OPT_INT, *_FLOAT, *_BOOL))
+_STR = tuple(c for c in COLUMNS if c not in (*_INT, *_OPT_INT, *FLOAT_COLUMNS, *_BOOL))
 #: pandas dtypes of :func:`to_dataframe` (nullable, so a missing value stays missing, not NaN/"None")
 DTYPES: dict[str, str] = {**{c: "string" for c in _STR}, **{c: "int64" for c in _INT},
-                          **{c: "Int64" for c in _OPT_INT}, **{c: "Float64" for c in _FLOAT},
+                          **{c: "Int64" for c in _OPT_INT}, **{c: "Float64" for c in FLOAT_COLUMNS},
                           **{c: "boolean" for c in _BOOL}}
 DTYPES = {c: DTYPES[c] for c in COLUMNS}
 
@@ -135,7 +135,7 @@ def flat_row(record: dict) -> dict:
             row[column] = int(value)
         elif column in _OPT_INT:
             row[column] = _as_int(value)
-        elif column in _FLOAT:
+        elif column in FLOAT_COLUMNS:
             row[column] = _as_float(value)
         elif column in _BOOL:
             row[column] = None if value is None else bool(value)
@@ -159,5 +159,5 @@ def arrow_schema():
     import pyarrow as pa
 
     types = {**{c: pa.string() for c in _STR}, **{c: pa.int64() for c in (*_INT, *_OPT_INT)},
-             **{c: pa.float64() for c in _FLOAT}, **{c: pa.bool_() for c in _BOOL}}
+             **{c: pa.float64() for c in FLOAT_COLUMNS}, **{c: pa.bool_() for c in _BOOL}}
     return pa.schema([pa.field(c, types[c], nullable=c not in _INT) for c in COLUMNS])

@@ -11,7 +11,7 @@ import json
 import os
 from typing import TYPE_CHECKING, Protocol, TextIO
 
-from .records import _FLOAT, COLUMNS, arrow_schema, flat_row
+from .records import COLUMNS, FLOAT_COLUMNS, arrow_schema, flat_row
 
 if TYPE_CHECKING:
     from .extract import ExtractSummary
@@ -56,7 +56,7 @@ class CsvWriter:
     def write(self, doc: Document, records: list[dict]) -> None:
         for r in records:
             row = flat_row(r)
-            for column in _FLOAT:  # 7850000, not 7850000.0
+            for column in FLOAT_COLUMNS:  # 7850000, not 7850000.0
                 if row[column] is not None and row[column].is_integer():
                     row[column] = int(row[column])
             self.writer.writerow(row)
