@@ -94,9 +94,9 @@ class Recognizer:
     batched call: prefer ``predict(list_of_texts)`` or ``--workers`` for throughput.
     Memory: the network's activations are bounded by ``batch_size`` × ``max_length`` whatever the
     length; the per-document buffers (rule features, windows, tag scores) grow linearly, about
-    0.12 MB per 1,000 characters. Measured (``python -m benchmarks.long_document``): 682 MB after
-    loading, 932 MB peak for one 100,000-character document (the rules' gazetteer and place index
-    are built on first use), 1,040 MB for one of 1,000,000 characters."""
+    0.12 MB per 1,000 characters. Measured (``python -m benchmarks.long_document``, 2026-12-02):
+    about 680 MB after loading, 924 MB peak for one 100,000-character document (the rules' gazetteer
+    and place index are built on first use), 950 MB for one of 1,000,000 characters."""
 
     def __init__(self, model_dir: str | os.PathLike | None = None, device: str = "auto",
                  batch_size: int = 32, max_length: int | None = None, stride: int | None = None,
