@@ -129,7 +129,7 @@ def fingerprint(config: TrainConfig, docs: list[Document], labelled: Labelled) -
         except md.PackageNotFoundError:
             h.update(f"{dist} missing".encode())
     keys = ("window_chars", "augment", "seed", "gold", "dev_gold", "corpus_dir")
-    if config.extra_text > 0:  # only then, so that older datasets keep their fingerprint
+    if config.extra_text > 0:  # only then: the settings of a run without extra text stay as they were
         keys += ("extra_text", "extra_empty_share")
     settings = {k: getattr(config, k) for k in keys}
     h.update(json.dumps(settings, sort_keys=True, default=str).encode())
