@@ -26,25 +26,15 @@ THRESHOLDS = (0.0, 0.5, 0.7, 0.9)
 def score_on_dev(model_dir: Path, config: TrainConfig, n_boot: int = 200, corpus_half: bool = False) -> dict:
     """Model alone, the rules, and every merge policy × threshold, strict micro F1 on dev.
     ``corpus_half``: only the dev passages of the corpus (for a model that read the others in training)."""
-    import tempfile
-
+    from model.corpus import load_split
     from model.evaluate import evaluate_systems, merged_system, model_system, weak_system
 
     systems = {"model": model_system(model_dir, quantize=False, merge="none"), "rules": weak_system()}
     for policy in ("rules-first", "model-first", "model-first-longer"):
         for t in THRESHOLDS:
             systems[f"{policy}@{t}"] = merged_system("model", "rules", policy, t)
-    gold = config.resolve(config.dev_gold)
-    with tempfile.TemporaryDirectory() as tmp:
-        if corpus_half:
-            lines = [line for line in gold.read_text(encoding="utf-8").splitlines()
-                     if line.strip() and json.loads(line).get("source") != "corpus-extra"]
-            gold = Path(tmp) / "dev-corpus.jsonl"
-            gold.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        report = evaluate_systems(gold, systems, config.corpus_dir, n_boot=n_boot)
-    report["documents"] = sum(1 for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()) \
-        if gold.exists() else None
-    return report
+    only = set(load_split()["dev"]) if corpus_half else None
+    return evaluate_systems(config.resolve(config.dev_gold), systems, config.corpus_dir, n_boot=n_boot, only=only)
 
 
 def saw_dev_extra(config: TrainConfig, meta: dict) -> bool:

@@ -191,10 +191,10 @@ def _found_only(docs, preds, other) -> dict:
 
 
 def evaluate(gold_path: Path, systems: dict[str, System | Derived], corpus_dir=None, n_boot: int = 1000,
-             pairs: Sequence[tuple[str, str]] = (), details: bool = True) -> dict:
+             pairs: Sequence[tuple[str, str]] = (), details: bool = True, only: set[str] | None = None) -> dict:
     """Scores of every system on one gold set in the three scripts, with bootstrap intervals of
-    each system and of each pair's difference (per script)."""
-    docs = load_gold(gold_path, corpus_dir)
+    each system and of each pair's difference (per script). ``only``: score these document ids."""
+    docs = [d for d in load_gold(gold_path, corpus_dir) if only is None or d.id in only]
     variants = script_variants(docs)
     preds, seconds = predict_systems(systems, variants)
     report: dict = {"gold": str(gold_path), "documents": len(docs),
@@ -223,13 +223,14 @@ def evaluate(gold_path: Path, systems: dict[str, System | Derived], corpus_dir=N
 
 
 def evaluate_systems(gold_path: Path, systems: dict[str, System | Derived], corpus_dir=None,
-                     n_boot: int = 200, rules: str = "rules") -> dict:
+                     n_boot: int = 200, rules: str = "rules", only: set[str] | None = None) -> dict:
     """The compact form for experiments: micro F1 per script, label F1 (simplified), the interval
     of each system and of its difference from ``rules``."""
     pairs = [(n, rules) for n in systems if n != rules]
-    rep = evaluate(gold_path, systems, corpus_dir, n_boot=n_boot, pairs=pairs, details=False)
+    rep = evaluate(gold_path, systems, corpus_dir, n_boot=n_boot, pairs=pairs, details=False, only=only)
     boot = rep["bootstrap"]["simplified"]
-    return {"systems": {n: {"micro": {s: r["by_script"][s]["strict"]["micro"]["f1"] for s in SCRIPTS},
+    return {"documents": rep["documents"],
+            "systems": {n: {"micro": {s: r["by_script"][s]["strict"]["micro"]["f1"] for s in SCRIPTS},
                             "labels": {label: r["by_script"]["simplified"]["strict"][label]["f1"] for label in LABELS}}
                         for n, r in rep["systems"].items()},
             "ci": boot["micro"], "diff_ci": {a: boot["diff"][f"{a} − {b}"] for a, b in pairs}}

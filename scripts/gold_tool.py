@@ -13,8 +13,8 @@ SPEC.json: {"0010.txt": [["REGION", "内蒙古"], ["AMOUNT", "785万元"], ["PRO
 Spans must be listed in reading order: each is searched for from the end of the previous one,
 so a repeated string is matched at its next occurrence; an optional third item is the span's start
 offset (from ``show``), for an occurrence that must skip an earlier one (an unbracketed headline).
-The tool then lists other occurrences
-of every annotated string that were left untagged, so that the annotator can re-check them.
+The tool then lists other occurrences of every annotated string that were left untagged, so that
+the annotator can re-check them.
 """
 from __future__ import annotations
 
@@ -84,12 +84,11 @@ def build(spec_path: str, out_path: str, corpus: Path, source: str = "corpus") -
         text = texts[doc_id]
         spans, cursor = [], 0
         for label, surface, *at in items:
-            i = text.find(surface, cursor)
             if at and (at[0] < cursor or text[at[0]:at[0] + len(surface)] != surface):
                 problems += 1
                 print(f"{doc_id}: NOT AT {at[0]} (or before the previous span's end {cursor}): {label} {surface!r}")
                 continue
-            i = at[0] if at else i
+            i = at[0] if at else text.find(surface, cursor)
             if i < 0:
                 problems += 1
                 print(f"{doc_id}: NOT FOUND after offset {cursor}: {label} {surface!r}")
