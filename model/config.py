@@ -57,6 +57,19 @@ class TrainConfig:
                                 "and added to the first stage's training text (0: none, 1: all)")
     extra_empty_share: float = _opt(0.2, "extra_text: share of the extra passages' windows without any weak "
                                          "span that are kept (a third of them are news without an entity)")
+    # hand labels (data/train_gold): training passages that two readers labelled by hand
+    hand_labels: str = _opt("", "hand-labelled training passages (stand-off gold lines of the corpus, "
+                                "data/train_gold/gold.jsonl); '' for none")
+    hand_repeat: int = _opt(0, "first stage: 0 keeps the rules' labels on the hand-labelled passages; n >= 1 "
+                               "puts the hand labels in their place (full loss weight), their windows n times")
+    hand_epochs: float = _opt(0, "last stage: epochs over the hand-labelled windows alone, starting from the "
+                                 "earlier stages' model (0: no last stage)")
+    hand_learning_rate: float = _opt(5e-5, "last stage: peak learning rate")
+    hand_replay: float = _opt(0, "last stage: windows of the first stage's training rows drawn at random and "
+                                 "mixed in, as a multiple of the hand-labelled windows (0: the hand windows "
+                                 "alone; they are few, and alone they make the model forget what the rules taught)")
+    hand_start: str = _opt("", "a trained model directory to start the last stage from instead of training "
+                               "the earlier stages (experiments)")
     # self-training (model.self_train): a second stage on unlabelled text, off while epochs is 0
     self_train_epochs: float = _opt(0, "second stage: epochs over the teacher-labelled text (0: no second stage)")
     self_train_dir: str = _opt("../shared/corpus-extra", "unlabelled passages (the second stage, extra_text), "

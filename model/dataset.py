@@ -102,6 +102,47 @@ def gold_examples(gold_path: Path, window_chars: int, corpus_dir=None) -> list[d
     return rows
 
 
+def hand_labelled(config: TrainConfig) -> Labelled:
+    """The hand-labelled training passages (``hand_labels``), normalised, with their hand spans on
+    the normalised text; ``[]`` when none are configured. A dev or holdout passage in the file is
+    an error: it would leak gold text into training."""
+    if not config.hand_labels:
+        return []
+    path = config.resolve(config.hand_labels)
+    if not path.is_file():
+        raise FileNotFoundError(f"hand_labels: {path} not found")
+    held = held_out_ids()
+    out = []
+    for doc in load_gold(path, config.corpus_dir, config.self_train_dir):
+        if doc.id in held:
+            raise ValueError(f"hand_labels: {path} holds {doc.id}, a dev or holdout passage (see data/split.json)")
+        norm = normalize(doc.text)
+        out.append((doc.id, norm.text,
+                    [Span(*m, s.label, "hand") for s in doc.spans if (m := norm.to_normalized(s.start, s.end))]))
+    return out
+
+
+def with_hand_labels(labelled: Labelled, hand: Labelled) -> Labelled:
+    """``labelled`` with the hand spans in place of the weak ones on the hand-labelled passages."""
+    by_id = {doc_id: (text, spans) for doc_id, text, spans in hand}
+    out = []
+    for doc_id, text, spans in labelled:
+        if doc_id in by_id:
+            hand_text, spans = by_id[doc_id]
+            if hand_text != text:
+                raise ValueError(f"hand_labels: passage {doc_id} differs from the training passage of that name")
+        out.append((doc_id, text, spans))
+    missing = set(by_id) - {doc_id for doc_id, _, _ in labelled}
+    if missing:
+        raise ValueError(f"hand_labels: {len(missing)} passages are not training passages: {sorted(missing)[:5]}")
+    return out
+
+
+def hand_rows(config: TrainConfig) -> list[dict]:
+    """Training rows of the last stage: the hand-labelled windows and their noisy copies."""
+    return labelled_examples(hand_labelled(config), config.window_chars, config.augment or {}, config.seed)
+
+
 def _digest_files(h, root: Path, names: tuple[str, ...]) -> None:
     for name in names:
         path = root / name
@@ -131,9 +172,14 @@ def fingerprint(config: TrainConfig, docs: list[Document], labelled: Labelled) -
     keys = ("window_chars", "augment", "seed", "gold", "dev_gold", "corpus_dir")
     if config.extra_text > 0:  # only then: the settings of a run without extra text stay as they were
         keys += ("extra_text", "extra_empty_share")
+    if config.hand_labels and config.hand_repeat:  # the same: only when the first stage's rows change
+        keys += ("hand_labels", "hand_repeat")
     settings = {k: getattr(config, k) for k in keys}
     h.update(json.dumps(settings, sort_keys=True, default=str).encode())
-    for gold in (config.resolve(config.gold), config.resolve(config.dev_gold)):
+    golds = [config.resolve(config.gold), config.resolve(config.dev_gold)]
+    if config.hand_labels and config.hand_repeat:
+        golds.append(config.resolve(config.hand_labels))
+    for gold in golds:
         if gold.is_file():  # the spans only: values added to a gold file change no label
             for line in gold.read_text(encoding="utf-8").splitlines():
                 if line.strip():
@@ -164,11 +210,18 @@ def build_dataset(config: TrainConfig, inputs=None):
     from datasets import Dataset, DatasetDict
 
     docs, extra, labelled, extra_labelled = inputs or _inputs(config)
+    weak_labelled = labelled
     corpus = [d for d in docs if d.source == "corpus"]
     if not corpus:
         log.warning("training on the %d seed documents only: the shared corpus was not found", len(docs))
     augment = config.augment or {}
+    hand = hand_labelled(config) if corpus and config.hand_repeat else []
+    if hand:  # the hand labels in place of the rules' on those passages, their windows hand_repeat times
+        labelled = with_hand_labels(labelled, hand)
     train_rows = labelled_examples(labelled, config.window_chars, augment, config.seed)
+    hand_ids = {doc_id for doc_id, _, _ in hand}
+    train_rows += [{**r, "id": f"{r['id']}*{k}"} for k in range(1, config.hand_repeat if hand else 0)
+                   for r in train_rows if r["doc_id"] in hand_ids and "*" not in r["id"]]
     if extra:  # more distinct text, rather than more epochs over the same (their own rng: the rows above stay)
         train_rows += labelled_examples(extra_labelled, config.window_chars, augment, config.seed + 1,
                                         empty_share=config.extra_empty_share)
@@ -180,7 +233,9 @@ def build_dataset(config: TrainConfig, inputs=None):
             dd[split] = Dataset.from_list(gold_examples(gold_path, config.window_chars, config.corpus_dir),
                                           features=features)
     manifest = {
-        "fingerprint": fingerprint(config, docs + extra, labelled + extra_labelled),
+        "fingerprint": fingerprint(config, docs + extra, weak_labelled + extra_labelled),
+        "hand_labelled_passages": len(hand),
+        "hand_repeat": config.hand_repeat if hand else 0,
         "extra_passages": len(extra),
         "extra_dev_gold_excluded": bool(extra),  # the dev gold's extra passages were left out (corpus.extra_documents)
         "seeds": len([d for d in docs if d.source == "seed"]),

@@ -85,8 +85,11 @@ def doubtful_o_weights(text: str, weak, config: TrainConfig,
     return w
 
 
-def encode_windows(dd_train, tokenizer, config: TrainConfig, reliability: dict[str, float] | None = None):
-    """input_ids (+ token_type_ids with features), labels and per-character loss weights."""
+def encode_windows(dd_train, tokenizer, config: TrainConfig, reliability: dict[str, float] | None = None,
+                   certain: frozenset[str] = frozenset()):
+    """input_ids (+ token_type_ids with features), labels and per-character loss weights.
+    ``certain``: documents whose labels are hand labels: full weight everywhere (their O is a
+    reader's decision, not the rules' silence)."""
     from .chars import CharVocab
     from .features import GAZETTEER_B, char_features, drop_features
     from .normalize import normalize
@@ -104,7 +107,7 @@ def encode_windows(dd_train, tokenizer, config: TrainConfig, reliability: dict[s
             out["token_type_ids"] = []
         if weighted:
             out["loss_weights"] = []
-        for text, tags in zip(batch["text"], batch["tags"]):
+        for doc_id, text, tags in zip(batch["doc_id"], batch["text"], batch["tags"]):
             ids = vocab.encode(text)
             out["input_ids"].append(ids)
             out["attention_mask"].append([1] * len(ids))
@@ -116,7 +119,9 @@ def encode_windows(dd_train, tokenizer, config: TrainConfig, reliability: dict[s
             if feats is not None:
                 types = drop_features(feats, rng, config.feature_dropout_window, config.feature_dropout_span)
                 out["token_type_ids"].append([0, *types, 0])
-            if weighted:
+            if weighted and doc_id in certain:
+                out["loss_weights"].append([0.0, *([1.0] * len(text)), 0.0])
+            elif weighted:
                 w = [1.0] * len(text)
                 if config.o_weight != 1.0:
                     for i, unsure in enumerate(uncertain_mask(text, votes)):
@@ -138,12 +143,14 @@ def encode_windows(dd_train, tokenizer, config: TrainConfig, reliability: dict[s
     return encode
 
 
-def tokenize_dataset(train, tokenizer, config: TrainConfig, reliability: dict[str, float] | None = None):
-    """``train``: the rows (id, text, tags, ...) of one training stage, as a ``datasets.Dataset``."""
+def tokenize_dataset(train, tokenizer, config: TrainConfig, reliability: dict[str, float] | None = None,
+                     certain: frozenset[str] = frozenset()):
+    """``train``: the rows (id, text, tags, ...) of one training stage, as a ``datasets.Dataset``;
+    ``certain``: the documents whose labels are hand labels (``encode_windows``)."""
     train = train.shuffle(seed=config.seed)
     if config.max_train_windows:
         train = train.select(range(min(config.max_train_windows, len(train))))
-    return train.map(encode_windows(train, tokenizer, config, reliability), batched=True,
+    return train.map(encode_windows(train, tokenizer, config, reliability, certain), batched=True,
                      remove_columns=train.column_names, desc="char ids", load_from_cache_file=False)
 
 
@@ -326,9 +333,14 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
     """Train, save to a temporary directory, run ``after_save(tmp_dir)`` (the model card), then
     swap the directory in. Returns the model directory.
 
-    With ``self_train_epochs`` > 0 a second stage follows (``model.self_train``): the first model
-    (kept in ``<output_dir>.teacher``) labels the training and extra passages, and a student
-    started from its weights learns from those labels."""
+    Up to three stages, each starting from the model of the one before:
+    1. the weak labels (``model.dataset``; with ``hand_repeat`` the hand labels replace them on the
+       hand-labelled passages);
+    2. with ``self_train_epochs`` > 0, self-training (``model.self_train``): the first model (kept in
+       ``<output_dir>.teacher``) labels the training and extra passages for a student;
+    3. with ``hand_epochs`` > 0, the hand-labelled passages alone (``hand_labels``): the weak stages
+       teach what the rules know, this one what the guideline says where the rules are wrong.
+    ``self_train_teacher`` / ``hand_start`` stand in for the stages before 2 / 3 (experiments)."""
     from datasets import Dataset
     from transformers import AutoTokenizer, set_seed
 
@@ -340,10 +352,12 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
     out = config.resolve(config.output_dir)
     work = out.with_name(out.name + ".work")  # checkpoints, for --resume
     args = training_arguments(config, work)
-    two_stages = bool(config.self_train_epochs)
+    two_stages = bool(config.self_train_epochs) and not config.hand_start
     if two_stages and args.world_size > 1:
         raise ValueError("self-training (self_train_epochs > 0) runs in one process; set self_train_epochs: 0 "
                          "for multi-process training, or train the stages apart (self_train_teacher)")
+    if config.hand_epochs and not config.hand_labels:
+        raise ValueError("hand_epochs > 0 needs hand_labels (data/train_gold/gold.jsonl)")
     # With several processes, the first of each machine builds (or checks) the dataset cache and
     # the others then read it, instead of all writing the same directory at once.
     with args.main_process_first(desc="dataset"):
@@ -358,17 +372,21 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
         "git_commit": git_commit(),
         "versions": versions(),
     }
+    start = config.resolve(config.hand_start) if config.hand_start else None
     teacher = config.resolve(config.self_train_teacher) if two_stages and config.self_train_teacher else None
     kept = out.with_name(out.name + ".teacher")
     if two_stages and teacher is None and resume and (kept / "training_meta.json").is_file():
         log.info("--resume: the first stage is done (%s): continuing with the second", kept)
         teacher = kept
-    if teacher is not None and (teacher / "training_meta.json").is_file():
-        # the first stage's figures (a given teacher's too: its time is part of the recipe's)
-        first_meta = json.loads((teacher / "training_meta.json").read_text(encoding="utf-8"))
+    given = start or teacher
+    if given is not None and (given / "training_meta.json").is_file():
+        # the earlier stages' figures (a given model's too: its time is part of the recipe's)
+        first_meta = json.loads((given / "training_meta.json").read_text(encoding="utf-8"))
         meta.update({k: first_meta.get(k) for k in ("train_windows_used", "train_seconds", "train_loss")})
-    if teacher is None:
-        train_set = tokenize_dataset(dd["train"], tokenizer, config, reliability)
+    trainer = model = None
+    if given is None:
+        certain = frozenset(_hand_ids(config)) if manifest.get("hand_repeat") else frozenset()
+        train_set = tokenize_dataset(dd["train"], tokenizer, config, reliability, certain)
         model = build_model(config, base)
         trainer, loss, seconds, checkpoint = _fit(config, model, train_set, tokenizer, work, resume, args)
         if not trainer.is_world_process_zero():
@@ -410,15 +428,65 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
             "device": str(trainer.args.device),
             "processes": trainer.args.world_size,
         })
+    if config.hand_epochs:
+        trainer, model = _hand_stage(config, trainer, model, start, tokenizer, meta, out, resume, dd["train"],
+                                     reliability)
     tmp = out.with_name(out.name + ".tmp")
     _save(trainer, model, tokenizer, config, tmp, meta)
     if after_save is not None:
         after_save(tmp, config)
     _swap_in(tmp, out)
-    shutil.rmtree(work, ignore_errors=True)
-    shutil.rmtree(out.with_name(out.name + ".work2"), ignore_errors=True)
+    for suffix in (".work", ".work2", ".work3"):
+        shutil.rmtree(out.with_name(out.name + suffix), ignore_errors=True)
     log.info("trained in %.0f s; model saved to %s", meta["train_seconds"], out)
     return out
+
+
+def _hand_ids(config: TrainConfig) -> set[str]:
+    from .gold import load_gold
+
+    return {d.id for d in load_gold(config.resolve(config.hand_labels), config.corpus_dir, config.self_train_dir)}
+
+
+def _hand_stage(config: TrainConfig, trainer, model, start: Path | None, tokenizer, meta: dict, out: Path,
+                resume: bool, first_rows=None, reliability: dict[str, float] | None = None):
+    """The last stage: the hand-labelled windows (full loss weight on every character), plus
+    ``hand_replay`` times as many windows of the first stage's rows (``first_rows``, weighted as
+    there), from ``model`` (the earlier stages') or from the model directory ``start``."""
+    from datasets import Dataset
+
+    from .dataset import hand_rows, row_features
+
+    rows = hand_rows(config)
+    if not rows:
+        raise ValueError(f"hand_epochs > 0 but {config.hand_labels} gives no training window")
+    hand_ids = frozenset(r["doc_id"] for r in rows)
+    replay = []
+    if config.hand_replay > 0 and first_rows is not None:
+        pool = [i for i, doc_id in enumerate(first_rows["doc_id"]) if doc_id not in hand_ids]
+        k = min(len(pool), round(config.hand_replay * len(rows)))
+        replay = first_rows.select(sorted(random.Random(config.seed).sample(pool, k))).to_list()
+    stage = config.with_overrides(epochs=config.hand_epochs, learning_rate=config.hand_learning_rate)
+    train_set = tokenize_dataset(Dataset.from_list(rows + replay, features=row_features()), tokenizer, stage,
+                                 reliability, certain=hand_ids)
+    if start is not None:
+        model = _load_trained(start, config)
+    hand_trainer, loss, seconds, checkpoint = _fit(stage, model, train_set, tokenizer,
+                                                   out.with_name(out.name + ".work3"), resume)
+    earlier = {k: meta.get(k) for k in ("train_windows_used", "train_seconds", "train_loss")}
+    meta.update({
+        "before_hand_stage": {**earlier, "model": str(start) if start else "this run"},
+        "hand_stage": {"passages": len(hand_ids), "hand_windows": len(rows), "replay_windows": len(replay),
+                       "train_windows_used": len(train_set),
+                       "train_seconds": round(seconds, 1), "train_loss": loss},
+        "train_windows_used": (earlier["train_windows_used"] or 0) + len(train_set),
+        "train_seconds": round((earlier["train_seconds"] or 0.0) + seconds, 1),
+        "resumed_from": Path(checkpoint).name if checkpoint else meta.get("resumed_from"),
+        "train_loss": loss,
+        "device": str(hand_trainer.args.device),
+        "processes": hand_trainer.args.world_size,
+    })
+    return hand_trainer, model
 
 
 def _warn_if_one_cpu_process() -> None:

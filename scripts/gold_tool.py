@@ -4,6 +4,7 @@ Run from the repository root, as a module:
 
   python -m scripts.gold_tool show 0010.txt              # the passage with character offsets per line
   python -m scripts.gold_tool build SPEC.json OUT.jsonl  # spans listed as text -> stand-off gold lines
+  python -m scripts.gold_tool compare A.jsonl B.jsonl    # two readings: agreement and every difference
 
 Both take ``--corpus DIR`` (default: ``NER_CORPUS_DIR``, else ../shared/corpus), or ``--extra`` for
 the passages of ../shared/corpus-extra (``NER_EXTRA_DIR``); ``build --extra`` writes
@@ -23,7 +24,7 @@ import json
 from pathlib import Path
 
 from model.corpus import read_text
-from model.gold import GoldDocument, to_json_line
+from model.gold import GoldDocument, GoldFormatError, to_json_line
 from model.paths import corpus_dir, extra_dir
 from model.spans import LABELS, Span
 
@@ -111,6 +112,33 @@ def build(spec_path: str, out_path: str, corpus: Path, source: str = "corpus") -
           f"{problems} not found -> {out_path}")
 
 
+def compare(path_a: str, path_b: str, corpus: Path, extra: Path | None = None) -> float:
+    """Strict agreement (micro F1, exact span and label) of two readings of the same passages, and
+    every span only one of them has, in context: the list that adjudication works through."""
+    from model.gold import load_gold
+
+    for path in (path_a, path_b):
+        if not Path(path).is_file():
+            raise SpecError(f"reading {path} does not exist")
+    a = {d.id: d for d in load_gold(path_a, corpus, extra)}
+    b = {d.id: d for d in load_gold(path_b, corpus, extra)}
+    if set(a) != set(b):
+        raise SpecError(f"the readings cover different passages: {sorted(set(a) ^ set(b))[:5]}")
+    both = n_a = n_b = 0
+    for doc_id in sorted(a):
+        sa = {(s.start, s.end, s.label) for s in a[doc_id].spans}
+        sb = {(s.start, s.end, s.label) for s in b[doc_id].spans}
+        both, n_a, n_b = both + len(sa & sb), n_a + len(sa), n_b + len(sb)
+        text = a[doc_id].text
+        for start, end, label in sorted(sa ^ sb):
+            who = "A" if (start, end, label) in sa else "B"
+            print(f"{doc_id} only {who}: {label} {start}-{end} {text[start:end]!r} in "
+                  f"...{text[max(0, start - 12):start]}【{text[start:end]}】{text[end:end + 12]}...")
+    f1 = 2 * both / (n_a + n_b) if n_a + n_b else 1.0
+    print(f"A {n_a} spans, B {n_b}, both {both}: strict F1 {f1:.3f}")
+    return f1
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m scripts.gold_tool",
                                      description=__doc__.splitlines()[0],
@@ -125,14 +153,19 @@ def main(argv: list[str] | None = None) -> None:
     p_build = sub.add_parser("build", parents=[common], help="spans listed as text -> stand-off gold lines")
     p_build.add_argument("spec", help="SPEC.json: {passage: [[label, text], ...]}")
     p_build.add_argument("out", help="the gold JSONL file to write")
+    p_compare = sub.add_parser("compare", parents=[common], help="two readings: agreement and differences")
+    p_compare.add_argument("a", help="the first reading (gold JSONL)")
+    p_compare.add_argument("b", help="the second reading (gold JSONL)")
     args = parser.parse_args(argv)
     corpus = extra_dir() if args.extra else corpus_dir(args.corpus)
     try:
         if args.command == "show":
             show(args.passage, corpus)
+        elif args.command == "compare":
+            compare(args.a, args.b, corpus_dir(args.corpus), extra_dir())
         else:
             build(args.spec, args.out, corpus, "corpus-extra" if args.extra else "corpus")
-    except SpecError as e:
+    except (SpecError, GoldFormatError) as e:
         parser.error(str(e))
 
 

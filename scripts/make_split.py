@@ -12,6 +12,10 @@ stratified by year in proportion to those passages, and sharing no sentence of 2
 with any passage of the corpus (no reprint of training or gold text). They are kept out of every use
 of the extra passages in training (self-training, ``extra_text``). A 40-passage dev set could not
 tell apart recipes less than about a point apart; 80 narrow the intervals by about a third.
+Hand-labelled training passages (``train_gold``): 96 passages of the training part of the corpus,
+300-800 characters, on the topic, by year in proportion, sharing no sentence of 20 or more characters
+with a holdout or dev passage. They stay training text; two readers label each by hand
+(data/train_gold), so that the model can learn what the rules cannot teach it.
 
     python -m scripts.make_split [--corpus DIR] [--extra DIR] [--out data/split.json]
 """
@@ -33,6 +37,8 @@ SEED = 20261123
 DEV_SEED = 20261201
 DEV_EXTRA_SEED = 20261202
 DEV_EXTRA_SIZE = 40
+TRAIN_GOLD_SEED = 20261203
+TRAIN_GOLD_SIZE = 96
 _TOPIC = re.compile("扶贫|脱贫|贫困")
 
 
@@ -43,6 +49,16 @@ def _year(row: dict) -> str:
 def _lead_province(row: dict) -> str:
     parts = row["description"].split("; ")
     return parts[1].split(",")[0].strip() if len(parts) > 1 else ""
+
+
+def _by_share(by_year: dict[str, list], size: int) -> dict[str, int]:
+    """``size`` draws shared among the years in proportion to their candidates (largest remainders)."""
+    total = sum(map(len, by_year.values()))
+    quota = {y: size * len(v) / total for y, v in by_year.items()}
+    counts = {y: int(q) for y, q in quota.items()}
+    for y in sorted(quota, key=lambda y: (counts[y] - quota[y], y))[:size - sum(counts.values())]:
+        counts[y] += 1
+    return counts
 
 
 def choose(rows: list[dict]) -> tuple[list[str], list[str]]:
@@ -81,17 +97,30 @@ def choose_extra(rows: list[dict], texts: dict[str, str], corpus_texts: list[str
         text = texts[r["file"]]
         if 300 <= len(text) <= 800 and _TOPIC.search(text) and not (long_sentences(text) & corpus_sentences):
             by_year[_year(r)].append(r)
-    total = sum(map(len, by_year.values()))
-    quota = {y: DEV_EXTRA_SIZE * len(v) / total for y, v in by_year.items()}
-    counts = {y: int(q) for y, q in quota.items()}
-    for y in sorted(quota, key=lambda y: (counts[y] - quota[y], y))[:DEV_EXTRA_SIZE - sum(counts.values())]:
-        counts[y] += 1
+    counts = _by_share(by_year, DEV_EXTRA_SIZE)
     rng = random.Random(DEV_EXTRA_SEED)
     out = []
     for year in sorted(by_year):
         pool = sorted(by_year[year], key=lambda r: r["file"])
         out += [r["file"] for r in rng.sample(pool, counts[year])]
     return sorted(out)
+
+
+def choose_train_gold(train: list[str], texts: dict[str, str], held_texts: list[str],
+                      year: dict[str, str]) -> list[str]:
+    """``TRAIN_GOLD_SIZE`` on-topic training passages, by year in proportion to the candidates,
+    none sharing a sentence with held-out text (no reprint of a holdout or dev passage)."""
+    from model.corpus import long_sentences
+
+    held = set().union(*map(long_sentences, held_texts)) if held_texts else set()
+    by_year: dict[str, list[str]] = defaultdict(list)
+    for name in sorted(train):
+        text = texts[name]
+        if 300 <= len(text) <= 800 and _TOPIC.search(text) and not (long_sentences(text) & held):
+            by_year[year[name]].append(name)
+    counts = _by_share(by_year, TRAIN_GOLD_SIZE)
+    rng = random.Random(TRAIN_GOLD_SEED)
+    return sorted(name for y in sorted(by_year) for name in rng.sample(by_year[y], counts[y]))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -115,6 +144,11 @@ def main(argv: list[str] | None = None) -> None:
     read = lambda root, name: (Path(root) / name).read_text(encoding="utf-8")  # noqa: E731
     dev_extra = choose_extra(extra_rows, {r["file"]: read(args.extra, r["file"]) for r in extra_rows},
                              [read(args.corpus, r["file"]) for r in rows])
+    train = sorted(r["file"] for r in rows if r["file"] not in held)
+    train_gold = choose_train_gold(
+        train, {name: read(args.corpus, name) for name in train},
+        [read(args.corpus, name) for name in sorted(held)] + [read(args.extra, name) for name in dev_extra],
+        {r["file"]: _year(r) for r in rows})
     split = {
         "about": "Document-level split of ../shared/corpus. Holdout and dev passages never enter "
                  "weak-label training; choices are made on dev, the holdout is scored once per finished "
@@ -125,11 +159,13 @@ def main(argv: list[str] | None = None) -> None:
         "dev": dev,
         "dev_extra_seed": DEV_EXTRA_SEED,
         "dev_extra": dev_extra,
-        "train": sorted(r["file"] for r in rows if r["file"] not in held),
+        "train": train,
+        "train_gold_seed": TRAIN_GOLD_SEED,
+        "train_gold": train_gold,
     }
     Path(args.out).write_text(json.dumps(split, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"holdout {len(holdout)}, dev {len(dev)} + {len(dev_extra)} extra, train {len(split['train'])} "
-          f"passages -> {args.out}")
+          f"passages ({len(train_gold)} of them hand-labelled) -> {args.out}")
 
 
 if __name__ == "__main__":

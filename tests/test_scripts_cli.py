@@ -51,6 +51,22 @@ def test_build_places_a_span_at_its_given_start(tmp_path, corpus, capsys):
     assert "NOT AT 4" in capsys.readouterr().out
 
 
+def test_compare_lists_what_only_one_reading_has(tmp_path, corpus, capsys):
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    gold_tool.main(["build", _spec(tmp_path, {"0001.txt": [["REGION", "湖南省"], ["REGION", "零陵区"]]}), str(a),
+                    "--corpus", str(corpus)])
+    gold_tool.main(["build", _spec(tmp_path, {"0001.txt": [["REGION", "湖南"], ["REGION", "零陵区"]]}), str(b),
+                    "--corpus", str(corpus)])
+    capsys.readouterr()
+    gold_tool.main(["compare", str(a), str(b), "--corpus", str(corpus)])
+    out = capsys.readouterr().out
+    assert "0001.txt only A: REGION 0-3 '湖南省'" in out and "0001.txt only B: REGION 0-2 '湖南'" in out
+    assert "A 2 spans, B 2, both 1: strict F1 0.500" in out
+    with pytest.raises(SystemExit):  # a reading of other passages is a usage error
+        b.write_text("", encoding="utf-8")
+        gold_tool.main(["compare", str(a), str(b), "--corpus", str(corpus)])
+
+
 @pytest.mark.parametrize("argv, message", [
     (["show", "0002.txt"], "no passage '0002.txt'"),
     (["show", "../corpus/0001.txt"], "no passage"),

@@ -1,0 +1,103 @@
+"""Hand-labelled training passages (``hand_labels``): they replace the rules' labels in the first
+stage (``hand_repeat``), make a last stage of their own (``hand_epochs``), and can never be dev or
+holdout text. Tiny random model, seconds."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from model.gold import sha256
+from model.labels import TAG2ID
+from tests.test_train_smoke import write_config
+
+TEXT = "西辛庄地处山东，全村种植大棚蔬菜。"  # 西辛庄: a village the rules cannot know
+
+
+def _corpus(tmp_path, doc_id="9001.txt"):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir(exist_ok=True)
+    (corpus / doc_id).write_text(TEXT, encoding="utf-8")
+    hand = tmp_path / "hand.jsonl"
+    spans = [{"start": 0, "end": 3, "label": "REGION", "text": "西辛庄"},
+             {"start": 5, "end": 7, "label": "REGION", "text": "山东"}]
+    hand.write_text(json.dumps({"id": doc_id, "source": "corpus", "sha256": sha256(TEXT), "spans": spans},
+                               ensure_ascii=False) + "\n", encoding="utf-8")
+    return corpus, hand
+
+
+def _config(tmp_path, tiny_model_dir, monkeypatch, **overrides):
+    from model.config import load_config
+
+    monkeypatch.delenv("NER_CORPUS_DIR", raising=False)
+    monkeypatch.delenv("NER_EXTRA_DIR", raising=False)
+    corpus, hand = _corpus(tmp_path)
+    path = write_config(tmp_path, tiny_model_dir, **{"max_train_windows": None, **overrides})
+    none = str(tmp_path / "no-gold.jsonl")  # the real dev and holdout gold read the real corpus
+    return load_config(path, corpus_dir=str(corpus), hand_labels=str(hand), gold=none, dev_gold=none)
+
+
+def test_hand_labels_replace_the_weak_ones_and_repeat(tmp_path, tiny_model_dir, monkeypatch):
+    import model.dataset as dataset
+
+    config = _config(tmp_path, tiny_model_dir, monkeypatch)
+    weak, m0 = dataset.build_dataset(config)
+    hand, m1 = dataset.build_dataset(config.with_overrides(hand_repeat=2))
+    assert m0["hand_labelled_passages"] == 0 and m1["hand_labelled_passages"] == 1
+    assert m1["fingerprint"] != m0["fingerprint"]
+    weak_rows = [r for r in weak["train"].to_list() if r["doc_id"] == "9001.txt"]
+    hand_rows = [r for r in hand["train"].to_list() if r["doc_id"] == "9001.txt"]
+    assert len(hand_rows) == 2 * len(weak_rows) == 2
+    assert hand_rows[0]["tags"][:3] == [TAG2ID["B-REGION"]] + [TAG2ID["I-REGION"]] * 2
+    assert weak_rows[0]["tags"][:3] == [0, 0, 0]  # the rules do not know the village
+    others = lambda rows: [r for r in rows if r["doc_id"] != "9001.txt"]  # noqa: E731
+    assert others(hand["train"].to_list()) == others(weak["train"].to_list())  # the seeds' rows unchanged
+
+
+def test_hand_labels_refuse_held_out_passages(tmp_path, tiny_model_dir, monkeypatch):
+    import model.dataset as dataset
+    from model.corpus import load_split
+
+    config = _config(tmp_path, tiny_model_dir, monkeypatch)
+    holdout_id = load_split()["holdout"][0]
+    corpus, hand = _corpus(tmp_path, holdout_id)
+    with pytest.raises(ValueError, match="dev or holdout"):
+        dataset.hand_labelled(config.with_overrides(corpus_dir=str(corpus), hand_labels=str(hand)))
+
+
+def test_certain_rows_keep_full_loss_weight(tmp_path, tiny_model_dir, monkeypatch):
+    from datasets import Dataset
+    from transformers import AutoTokenizer
+
+    from model.dataset import hand_rows, row_features
+    from model.train import tokenize_dataset
+
+    config = _config(tmp_path, tiny_model_dir, monkeypatch, quote_o_weight=0.3, gazetteer_o_weight=0.3,
+                     o_weight=0.5)
+    rows = Dataset.from_list(hand_rows(config), features=row_features())
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    doubted = tokenize_dataset(rows, tok, config)["loss_weights"][0]
+    certain = tokenize_dataset(rows, tok, config, certain=frozenset({"9001.txt"}))["loss_weights"][0]
+    assert min(doubted[1:-1]) < 1.0 and certain[1:-1] == [1.0] * len(TEXT)
+
+
+def test_hand_stage_trains_last_from_a_given_model(tmp_path, tiny_model_dir, monkeypatch):
+    from model.recognizer import Recognizer
+    from model.train import train
+
+    config = _config(tmp_path, tiny_model_dir, monkeypatch, features=True, max_train_windows=8)
+    first = train(config)
+    hand = config.with_overrides(hand_epochs=2, hand_start=str(first), output_dir=str(tmp_path / "hand"),
+                                 hand_replay=2, max_train_windows=None)
+    out = train(hand)
+    meta = json.loads((out / "training_meta.json").read_text())
+    stage = meta["hand_stage"]
+    assert stage["passages"] == 1 and stage["hand_windows"] == 1
+    assert stage["replay_windows"] == 2 and stage["train_windows_used"] == 3  # the seeds' rows, replayed
+    assert meta["before_hand_stage"]["model"] == str(first)
+    assert meta["train_seconds"] >= meta["hand_stage"]["train_seconds"]
+    assert not (tmp_path / "hand.work3").exists()
+    for s in Recognizer(out, device="cpu").predict(TEXT):
+        assert TEXT[s["start"]:s["end"]] == s["text"]
+    with pytest.raises(ValueError, match="needs hand_labels"):
+        train(hand.with_overrides(hand_labels=""))
