@@ -101,3 +101,17 @@ def test_hand_stage_trains_last_from_a_given_model(tmp_path, tiny_model_dir, mon
         assert TEXT[s["start"]:s["end"]] == s["text"]
     with pytest.raises(ValueError, match="needs hand_labels"):
         train(hand.with_overrides(hand_labels=""))
+
+
+def test_without_the_corpus_the_hand_labels_are_skipped(tmp_path, tiny_model_dir, monkeypatch):
+    """A user's machine without ../shared/corpus: the default config's hand labels (stand-off lines
+    of corpus passages) cannot be read, so the seeds train alone, as without hand labels."""
+    import model.dataset as dataset
+    from model.config import load_config
+
+    monkeypatch.delenv("NER_CORPUS_DIR", raising=False)
+    config = load_config(write_config(tmp_path, tiny_model_dir), hand_labels="data/train_gold/gold.jsonl",
+                         hand_repeat=3)
+    dd, manifest = dataset.build_dataset(config)
+    assert manifest["corpus_passages"] == 0 and manifest["hand_labelled_passages"] == 0
+    assert {r["doc_id"] for r in dd["train"].to_list()} == {d.id for d in dataset.training_documents(config.corpus_dir)}
