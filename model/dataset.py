@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 from .augment import augment_window
 from .config import TrainConfig, load_config
 from .corpus import Document, extra_documents, held_out_ids, training_documents
-from .gold import load_gold
+from .gold import GoldFormatError, load_gold
 from .labels import TAGS, spans_to_tag_ids
 from .normalize import normalize
 from .paths import DEV_GOLD_FILE, GOLD_FILE
@@ -112,8 +112,12 @@ def hand_labelled(config: TrainConfig) -> Labelled:
     if not path.is_file():
         raise FileNotFoundError(f"hand_labels: {path} not found")
     held = held_out_ids()
+    try:
+        docs = load_gold(path, config.corpus_dir, config.self_train_dir)
+    except GoldFormatError as e:  # another corpus under the same file names, or a passage missing
+        raise ValueError(f"hand_labels: {path}: {e}; set hand_labels: '' to train without them") from None
     out = []
-    for doc in load_gold(path, config.corpus_dir, config.self_train_dir):
+    for doc in docs:
         if doc.id in held:
             raise ValueError(f"hand_labels: {path} holds {doc.id}, a dev or holdout passage (see data/split.json)")
         norm = normalize(doc.text)

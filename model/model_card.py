@@ -29,6 +29,9 @@ def write_model_card(model_dir: Path, config: TrainConfig) -> dict | None:
         (model_dir / "holdout_scores.json").write_text(
             json.dumps({s: report["systems"]["predict"]["by_script"][s]["strict"] for s in SCRIPTS}, indent=1),
             encoding="utf-8")
+    hand = meta["data"].get("hand_labelled_passages") or 0
+    hand_note = (f", {hand} of them labelled by hand, whose labels replace the rules' and whose windows "
+                 f"are read {meta['data'].get('hand_repeat')} times") if hand else ""
     card = f"""---
 language: zh
 license: mit
@@ -38,7 +41,7 @@ tags: [token-classification, ner, chinese, weak-supervision]
 
 A character-level token classifier fine-tuned from `{meta['base_model']}` on weak labels
 (rules and gazetteers, see the project README) over {meta['data']['seeds']} seed documents and
-{meta['data']['corpus_passages']} corpus passages ({meta['train_windows_used']} training windows).
+{meta['data']['corpus_passages']} corpus passages{hand_note} ({meta['train_windows_used']} training windows).
 Labels (`id2label`): {', '.join(TAGS)}. Input: one token per character of the normalised text
 (simplified script, half-width, inline pinyin removed); use the package's `predict()`, which
 normalises and maps spans back to the caller's original string.
@@ -51,7 +54,8 @@ Config: `{config.config_path}`; seed {config.seed}; trained in {meta['train_seco
 {scores_md}
 
 ## Limits
-- Trained on weak labels: it inherits the rules' blind spots (see the project's evaluation report).
+- Trained mostly on weak labels: it inherits many of the rules' blind spots (see the project's
+  evaluation report).
 - News and report prose from mainland China, 2014-2024; other genres are untested.
 - Windows of {config.max_length} tokens; longer documents are read in overlapping windows.
 """

@@ -115,3 +115,12 @@ def test_without_the_corpus_the_hand_labels_are_skipped(tmp_path, tiny_model_dir
     dd, manifest = dataset.build_dataset(config)
     assert manifest["corpus_passages"] == 0 and manifest["hand_labelled_passages"] == 0
     assert {r["doc_id"] for r in dd["train"].to_list()} == {d.id for d in dataset.training_documents(config.corpus_dir)}
+
+
+def test_hand_labels_of_another_text_are_a_clear_error(tmp_path, tiny_model_dir, monkeypatch):
+    import model.dataset as dataset
+
+    config = _config(tmp_path, tiny_model_dir, monkeypatch)
+    (tmp_path / "corpus" / "9001.txt").write_text("另一段文字。", encoding="utf-8")  # not the labelled passage
+    with pytest.raises(ValueError, match="hand_labels: '' to train without them"):
+        dataset.hand_labelled(config)
