@@ -358,6 +358,9 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
                          "for multi-process training, or train the stages apart (self_train_teacher)")
     if config.hand_epochs and not config.hand_labels:
         raise ValueError("hand_epochs > 0 needs hand_labels (data/train_gold/gold.jsonl)")
+    if config.hand_epochs and args.world_size > 1:
+        raise ValueError("the last hand stage (hand_epochs > 0) runs in one process; set hand_epochs: 0 for "
+                         "multi-process training, or run the stage apart (hand_start)")
     # With several processes, the first of each machine builds (or checks) the dataset cache and
     # the others then read it, instead of all writing the same directory at once.
     with args.main_process_first(desc="dataset"):
@@ -429,8 +432,7 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
             "processes": trainer.args.world_size,
         })
     if config.hand_epochs:
-        trainer, model = _hand_stage(config, trainer, model, start, tokenizer, meta, out, resume, dd["train"],
-                                     reliability)
+        trainer, model = _hand_stage(config, model, start, tokenizer, meta, out, resume, dd["train"], reliability)
     tmp = out.with_name(out.name + ".tmp")
     _save(trainer, model, tokenizer, config, tmp, meta)
     if after_save is not None:
@@ -448,7 +450,7 @@ def _hand_ids(config: TrainConfig) -> set[str]:
     return {d.id for d in load_gold(config.resolve(config.hand_labels), config.corpus_dir, config.self_train_dir)}
 
 
-def _hand_stage(config: TrainConfig, trainer, model, start: Path | None, tokenizer, meta: dict, out: Path,
+def _hand_stage(config: TrainConfig, model, start: Path | None, tokenizer, meta: dict, out: Path,
                 resume: bool, first_rows=None, reliability: dict[str, float] | None = None):
     """The last stage: the hand-labelled windows (full loss weight on every character), plus
     ``hand_replay`` times as many windows of the first stage's rows (``first_rows``, weighted as
