@@ -14,7 +14,9 @@ from .spans import LABELS, Span
 
 log = logging.getLogger(__name__)
 _SPAN_KEYS = frozenset({"start", "end", "label", "text"})
-SOURCES = ("corpus", "corpus-extra")  # stand-off passages: read from corpus_dir() / extra_dir()
+SOURCES = ("corpus", "corpus-extra")
+# Stand-off lines and specs give longer spans by their offsets alone: no corpus text at length in git.
+QUOTE_LIMIT = 20  # stand-off passages: read from corpus_dir() / extra_dir()
 
 
 class GoldFormatError(ValueError):
@@ -92,10 +94,17 @@ def load_gold(path: str | Path, corpus: str | Path | None = None,
 
 
 def to_json_line(doc: GoldDocument, standoff: bool, source: str = "corpus") -> str:
+    """One gold line. Stand-off: the passage by id and SHA-256; a span's ``text`` is written only up
+    to ``QUOTE_LIMIT`` characters (a check of the offsets), since a longer span would quote the
+    third-party passage at length; the digest pins the offsets anyway."""
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
-    spans = [{"start": s.start, "end": s.end, "label": s.label, "text": doc.text[s.start:s.end],
-              **doc.values.get((s.start, s.end), {})} for s in sorted(doc.spans)]
+    spans = []
+    for s in sorted(doc.spans):
+        span = {"start": s.start, "end": s.end, "label": s.label}
+        if not standoff or s.end - s.start <= QUOTE_LIMIT:
+            span["text"] = doc.text[s.start:s.end]
+        spans.append({**span, **doc.values.get((s.start, s.end), {})})
     obj: dict = {"id": doc.id}
     if standoff:
         obj.update(source=source, sha256=sha256(doc.text))

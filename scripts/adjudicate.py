@@ -16,7 +16,7 @@ import argparse
 import json
 from pathlib import Path
 
-from model.gold import load_gold
+from model.gold import QUOTE_LIMIT, load_gold
 
 
 def adjudicate(part: str, keep: list[list], parts: Path) -> dict[str, list[list]]:
@@ -31,7 +31,8 @@ def adjudicate(part: str, keep: list[list], parts: Path) -> dict[str, list[list]
         if not kept <= sa ^ sb:
             raise ValueError(f"{part} {doc_id}: {sorted(kept - (sa ^ sb))} is not a difference of the readings")
         text = a[doc_id].text
-        spec[doc_id] = [[label, text[s:e], s] for s, e, label in sorted((sa & sb) | kept)]
+        spec[doc_id] = [[label, text[s:e], s] if e - s <= QUOTE_LIMIT else [label, s, e]
+                        for s, e, label in sorted((sa & sb) | kept)]
     return spec
 
 

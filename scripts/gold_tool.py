@@ -57,10 +57,15 @@ def load_spec(path: str | Path) -> dict[str, list[tuple]]:
             raise SpecError(f"spec file {path}: {doc_id}: expected a list of [label, text] pairs")
         pairs = []
         for item in items:
-            if not (isinstance(item, list) and len(item) in (2, 3) and all(isinstance(x, str) and x for x in item[:2])
-                    and (len(item) == 2 or (isinstance(item[2], int) and item[2] >= 0))):
+            by_text = (isinstance(item, list) and len(item) in (2, 3)
+                       and all(isinstance(x, str) and x for x in item[:2])
+                       and (len(item) == 2 or (isinstance(item[2], int) and item[2] >= 0)))
+            by_offsets = (isinstance(item, list) and len(item) == 3 and isinstance(item[0], str)
+                          and all(isinstance(x, int) and not isinstance(x, bool) for x in item[1:])
+                          and 0 <= item[1] < item[2])
+            if not (by_text or by_offsets):
                 raise SpecError(f"spec file {path}: {doc_id}: {item!r} is not a [label, text] pair "
-                                "or a [label, text, start] triple")
+                                "or a [label, text, start] triple (or [label, start, end] for a long span)")
             if item[0] not in LABELS:
                 raise SpecError(f"spec file {path}: {doc_id}: unknown label {item[0]!r} (one of {', '.join(LABELS)})")
             pairs.append(tuple(item))
@@ -85,6 +90,8 @@ def build(spec_path: str, out_path: str, corpus: Path, source: str = "corpus") -
         text = texts[doc_id]
         spans, cursor = [], 0
         for label, surface, *at in items:
+            if isinstance(surface, int):  # [label, start, end]: a long span by its offsets alone
+                surface, at = text[surface:at[0]], [surface] if at[0] <= len(text) else [len(text) + 1]
             if at and (at[0] < cursor or text[at[0]:at[0] + len(surface)] != surface):
                 problems += 1
                 print(f"{doc_id}: NOT AT {at[0]} (or before the previous span's end {cursor}): {label} {surface!r}")

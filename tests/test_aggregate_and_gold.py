@@ -116,6 +116,22 @@ def test_standoff_gold_reads_extra_passages_from_the_extra_directory(tmp_path):
         to_json_line(doc, standoff=True, source="web")
 
 
+def test_standoff_lines_do_not_quote_long_spans(tmp_path):
+    """A stand-off span longer than QUOTE_LIMIT is written by offsets alone (no third-party text at
+    length in git) and reads back the same; the inline form keeps every span's text."""
+    from model.gold import QUOTE_LIMIT, GoldDocument
+
+    text = "湖南" + "一" * (QUOTE_LIMIT + 1) + "。"
+    doc = GoldDocument("0001.txt", text, [Span(0, 2, "REGION"), Span(2, QUOTE_LIMIT + 3, "PROGRAM")])
+    standoff = json.loads(to_json_line(doc, standoff=True))["spans"]
+    assert standoff[0]["text"] == "湖南" and "text" not in standoff[1]
+    assert all("text" in s for s in json.loads(to_json_line(doc, standoff=False))["spans"])
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "0001.txt").write_text(text, encoding="utf-8")
+    [back] = load_gold(_write(tmp_path, json.loads(to_json_line(doc, standoff=True))), tmp_path / "corpus")
+    assert back.spans == doc.spans
+
+
 def test_shipped_gold_set_is_well_formed():
     from model.paths import GOLD_FILE, corpus_dir
 

@@ -51,6 +51,16 @@ def test_build_places_a_span_at_its_given_start(tmp_path, corpus, capsys):
     assert "NOT AT 4" in capsys.readouterr().out
 
 
+def test_build_takes_a_long_span_by_its_offsets(tmp_path, corpus):
+    spec = _spec(tmp_path, {"0001.txt": [["REGION", "湖南省"], ["REGION", 15, 18]]})
+    out = tmp_path / "gold.jsonl"
+    gold_tool.main(["build", spec, str(out), "--corpus", str(corpus)])
+    spans = json.loads(out.read_text(encoding="utf-8"))["spans"]
+    assert [(s["start"], s["end"], s["text"]) for s in spans] == [(0, 3, "湖南省"), (15, 18, "零陵区")]
+    with pytest.raises(SystemExit):
+        gold_tool.main(["build", _spec(tmp_path, {"0001.txt": [["REGION", 6, 3]]}), str(out), "--corpus", str(corpus)])
+
+
 def test_compare_lists_what_only_one_reading_has(tmp_path, corpus, capsys):
     a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     gold_tool.main(["build", _spec(tmp_path, {"0001.txt": [["REGION", "湖南省"], ["REGION", "零陵区"]]}), str(a),
