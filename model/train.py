@@ -287,7 +287,9 @@ def _fit(config: TrainConfig, model, train_set, tokenizer, work: Path, resume: b
         shutil.rmtree(work, ignore_errors=True)
     trainer = _trainer_class()(model=model, args=args, train_dataset=train_set,
                                data_collator=CharCollator(tokenizer.pad_token_id or 0))
-    checkpoints = sorted(work.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1])) if resume else []
+    # only complete checkpoints: a run killed while saving leaves one without trainer_state.json
+    checkpoints = sorted((p for p in work.glob("checkpoint-*") if (p / "trainer_state.json").is_file()),
+                         key=lambda p: int(p.name.split("-")[-1])) if resume else []
     checkpoint = str(checkpoints[-1]) if checkpoints else None
     if resume:
         log.info("--resume: %s", f"continuing from {checkpoint}" if checkpoint else

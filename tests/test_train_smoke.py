@@ -97,8 +97,10 @@ def test_killed_training_leaves_the_previous_model_and_resume_finishes(tmp_path,
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert sorted(p.name for p in out.iterdir()) == ["previous.txt"]  # untouched, not half-written
-    checkpoint = max(int(p.name.split("-")[1]) for p in work.glob("checkpoint-*"))
+    # the latest complete one (the kill may land while a later checkpoint is being written)
+    checkpoint = max(int(p.parent.name.split("-")[1]) for p in work.glob("checkpoint-*/trainer_state.json"))
     assert checkpoint >= 20
+    (work / f"checkpoint-{checkpoint + 1000}").mkdir()  # as if killed while writing a later one
     done = _run_train(config, "--resume")
     _, err = done.communicate(timeout=300)
     assert done.returncode == 0, err.decode()[-2000:]
