@@ -62,6 +62,9 @@ class TrainConfig:
                                 "data/train_gold/gold.jsonl); '' for none")
     hand_repeat: int = _opt(0, "first stage: 0 keeps the rules' labels on the hand-labelled passages; n >= 1 "
                                "puts the hand labels in their place (full loss weight), their windows n times")
+    hand_rounds: int = _opt(0, "only the passages of the first N labelling rounds (data/split.json "
+                               "train_gold_by_round), to re-run an experiment made before later rounds joined "
+                               "the file; 0: every passage in hand_labels")
     hand_epochs: float = _opt(0, "last stage: epochs over the hand-labelled windows alone, starting from the "
                                  "earlier stages' model (0: no last stage)")
     hand_learning_rate: float = _opt(5e-5, "last stage: peak learning rate")

@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 
 from .augment import augment_window
 from .config import TrainConfig, load_config
-from .corpus import Document, extra_documents, held_out_ids, training_documents
+from .corpus import Document, extra_documents, held_out_ids, load_split, training_documents
 from .gold import GoldFormatError, load_gold
 from .labels import TAGS, spans_to_tag_ids
 from .normalize import normalize
@@ -116,6 +116,13 @@ def hand_labelled(config: TrainConfig) -> Labelled:
         docs = load_gold(path, config.corpus_dir, config.self_train_dir)
     except GoldFormatError as e:  # another corpus under the same file names, or a passage missing
         raise ValueError(f"hand_labels: {path}: {e}; set hand_labels: '' to train without them") from None
+    if config.hand_rounds:
+        rounds = load_split().get("train_gold_by_round", [])
+        if not 0 < config.hand_rounds <= len(rounds):
+            raise ValueError(f"hand_rounds: {config.hand_rounds}, but data/split.json lists {len(rounds)} "
+                             "labelling rounds (train_gold_by_round): give 1 to that number, or 0 for all")
+        keep = {doc_id for r in rounds[:config.hand_rounds] for doc_id in r}
+        docs = [d for d in docs if d.id in keep]
     out = []
     for doc in docs:
         if doc.id in held:
@@ -178,6 +185,8 @@ def fingerprint(config: TrainConfig, docs: list[Document], labelled: Labelled) -
         keys += ("extra_text", "extra_empty_share")
     if config.hand_labels and config.hand_repeat:  # the same: only when the first stage's rows change
         keys += ("hand_labels", "hand_repeat")
+        if config.hand_rounds:
+            keys += ("hand_rounds",)
     settings = {k: getattr(config, k) for k in keys}
     h.update(json.dumps(settings, sort_keys=True, default=str).encode())
     golds = [config.resolve(config.gold), config.resolve(config.dev_gold)]

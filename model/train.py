@@ -447,9 +447,10 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
 
 
 def _hand_ids(config: TrainConfig) -> set[str]:
-    from .gold import load_gold
+    """The passages whose rows carry hand labels (``hand_rounds`` applied, as in the dataset)."""
+    from .dataset import hand_labelled
 
-    return {d.id for d in load_gold(config.resolve(config.hand_labels), config.corpus_dir, config.self_train_dir)}
+    return {doc_id for doc_id, _, _ in hand_labelled(config)}
 
 
 def _hand_stage(config: TrainConfig, model, start: Path | None, tokenizer, meta: dict, out: Path,

@@ -119,6 +119,14 @@ def build(spec_path: str, out_path: str, corpus: Path, source: str = "corpus") -
           f"{problems} not found -> {out_path}")
 
 
+def _quote(span: str) -> str:
+    """A span as the listing shows it: a long one (a quoted programme name) by its two ends only,
+    so that no listing quotes the third-party passages at length (``QUOTE_LIMIT``)."""
+    from model.gold import QUOTE_LIMIT
+
+    return span if len(span) <= QUOTE_LIMIT else f"{span[:8]}…{span[-8:]}"
+
+
 def compare(path_a: str, path_b: str, corpus: Path, extra: Path | None = None) -> float:
     """Strict agreement (micro F1, exact span and label) of two readings of the same passages, and
     every span only one of them has, in context: the list that adjudication works through."""
@@ -139,8 +147,9 @@ def compare(path_a: str, path_b: str, corpus: Path, extra: Path | None = None) -
         text = a[doc_id].text
         for start, end, label in sorted(sa ^ sb):
             who = "A" if (start, end, label) in sa else "B"
-            print(f"{doc_id} only {who}: {label} {start}-{end} {text[start:end]!r} in "
-                  f"...{text[max(0, start - 12):start]}【{text[start:end]}】{text[end:end + 12]}...")
+            span = _quote(text[start:end])
+            print(f"{doc_id} only {who}: {label} {start}-{end} {span!r} in "
+                  f"...{text[max(0, start - 12):start]}【{span}】{text[end:end + 12]}...")
     f1 = 2 * both / (n_a + n_b) if n_a + n_b else 1.0
     print(f"A {n_a} spans, B {n_b}, both {both}: strict F1 {f1:.3f}")
     return f1

@@ -39,7 +39,8 @@ DEV_SEED = 20261201
 DEV_EXTRA_SEED = 20261202
 DEV_EXTRA_SIZE = 40
 # hand-labelled training passages, drawn in rounds: (seed, passages, longest passage in characters)
-TRAIN_GOLD_ROUNDS = ((20261203, 96, 800), (20261204, 96, 1000), (20261205, 120, 1000))
+TRAIN_GOLD_ROUNDS = ((20261203, 96, 800), (20261204, 96, 1000), (20261205, 120, 1000),
+                     (20261206, 101, 1000), (20261207, 55, 1500))
 _TOPIC = re.compile("扶贫|脱贫|贫困")
 
 
@@ -108,15 +109,16 @@ def choose_extra(rows: list[dict], texts: dict[str, str], corpus_texts: list[str
 
 
 def choose_train_gold(train: list[str], texts: dict[str, str], held_texts: list[str],
-                      year: dict[str, str]) -> list[str]:
+                      year: dict[str, str]) -> list[list[str]]:
     """Each round of ``TRAIN_GOLD_ROUNDS`` in turn: on-topic training passages not drawn before, by
     year in proportion to the candidates, none sharing a sentence with held-out text (no reprint of
-    a holdout or dev passage)."""
+    a holdout or dev passage). One sorted list per round (``hand_rounds`` trains on the first N)."""
     from model.corpus import long_sentences
 
     held = set().union(*map(long_sentences, held_texts)) if held_texts else set()
     clean = [name for name in sorted(train) if _TOPIC.search(texts[name]) and not (long_sentences(texts[name]) & held)]
-    chosen: list[str] = []
+    chosen: set[str] = set()
+    rounds: list[list[str]] = []
     for seed, size, longest in TRAIN_GOLD_ROUNDS:
         by_year: dict[str, list[str]] = defaultdict(list)
         for name in clean:
@@ -124,8 +126,9 @@ def choose_train_gold(train: list[str], texts: dict[str, str], held_texts: list[
                 by_year[year[name]].append(name)
         counts = _by_share(by_year, size)
         rng = random.Random(seed)
-        chosen += [name for y in sorted(by_year) for name in rng.sample(by_year[y], counts[y])]
-    return sorted(chosen)
+        rounds.append(sorted(name for y in sorted(by_year) for name in rng.sample(by_year[y], counts[y])))
+        chosen.update(rounds[-1])
+    return rounds
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -150,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
     dev_extra = choose_extra(extra_rows, {r["file"]: read(args.extra, r["file"]) for r in extra_rows},
                              [read(args.corpus, r["file"]) for r in rows])
     train = sorted(r["file"] for r in rows if r["file"] not in held)
-    train_gold = choose_train_gold(
+    train_gold_by_round = choose_train_gold(
         train, {name: read(args.corpus, name) for name in train},
         [read(args.corpus, name) for name in sorted(held)] + [read(args.extra, name) for name in dev_extra],
         {r["file"]: _year(r) for r in rows})
@@ -166,11 +169,12 @@ def main(argv: list[str] | None = None) -> None:
         "dev_extra": dev_extra,
         "train": train,
         "train_gold_rounds": [list(r) for r in TRAIN_GOLD_ROUNDS],
-        "train_gold": train_gold,
+        "train_gold": sorted(name for r in train_gold_by_round for name in r),
+        "train_gold_by_round": train_gold_by_round,
     }
     Path(args.out).write_text(json.dumps(split, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"holdout {len(holdout)}, dev {len(dev)} + {len(dev_extra)} extra, train {len(split['train'])} "
-          f"passages ({len(train_gold)} of them hand-labelled) -> {args.out}")
+          f"passages ({len(split['train_gold'])} of them hand-labelled) -> {args.out}")
 
 
 if __name__ == "__main__":

@@ -54,6 +54,25 @@ def test_hand_labels_replace_the_weak_ones_and_repeat(tmp_path, tiny_model_dir, 
     assert others(hand["train"].to_list()) == others(weak["train"].to_list())  # the seeds' rows unchanged
 
 
+def test_hand_rounds_keep_the_first_rounds_only(tmp_path, tiny_model_dir, monkeypatch):
+    """``hand_rounds: N`` re-runs an experiment made before later labelling rounds joined the file."""
+    import model.dataset as dataset
+    from model.train import _hand_ids
+
+    config = _config(tmp_path, tiny_model_dir, monkeypatch, hand_repeat=2)
+    monkeypatch.setattr(dataset, "load_split", lambda: {"train_gold_by_round": [["9002.txt"], ["9001.txt"]]})
+    assert dataset.hand_labelled(config.with_overrides(hand_rounds=1)) == []  # 9001 joined in round 2
+    assert [d for d, _, _ in dataset.hand_labelled(config.with_overrides(hand_rounds=2))] == ["9001.txt"]
+    assert _hand_ids(config.with_overrides(hand_rounds=1)) == set()  # the rows' loss weights agree
+    _, first = dataset.build_dataset(config.with_overrides(hand_rounds=1))
+    _, both = dataset.build_dataset(config.with_overrides(hand_rounds=2))
+    assert (first["hand_labelled_passages"], both["hand_labelled_passages"]) == (0, 1)
+    assert first["fingerprint"] != both["fingerprint"]
+    for wrong in (3, -1):
+        with pytest.raises(ValueError, match="labelling rounds"):
+            dataset.hand_labelled(config.with_overrides(hand_rounds=wrong))
+
+
 def test_hand_labels_refuse_held_out_passages(tmp_path, tiny_model_dir, monkeypatch):
     import model.dataset as dataset
     from model.corpus import load_split

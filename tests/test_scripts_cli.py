@@ -77,6 +77,16 @@ def test_compare_lists_what_only_one_reading_has(tmp_path, corpus, capsys):
         gold_tool.main(["compare", str(a), str(b), "--corpus", str(corpus)])
 
 
+def test_compare_never_quotes_a_long_span_whole():
+    """The listings are committed (data/train_gold/parts/tN.diff.txt): a span longer than
+    QUOTE_LIMIT shows its two ends only, never the third-party text at length."""
+    from model.gold import QUOTE_LIMIT
+
+    long = "".join(chr(0x4E00 + i) for i in range(QUOTE_LIMIT + 5))
+    assert gold_tool._quote(long) == long[:8] + "…" + long[-8:]
+    assert gold_tool._quote(long[:QUOTE_LIMIT]) == long[:QUOTE_LIMIT]
+
+
 @pytest.mark.parametrize("argv, message", [
     (["show", "0002.txt"], "no passage '0002.txt'"),
     (["show", "../corpus/0001.txt"], "no passage"),
