@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 from .augment import augment_window
 from .config import TrainConfig, load_config
 from .corpus import Document, extra_documents, held_out_ids, load_split, training_documents
-from .gold import GoldFormatError, load_gold
+from .gold import GoldDocument, GoldFormatError, load_gold
 from .labels import TAGS, spans_to_tag_ids
 from .normalize import normalize
 from .paths import DEV_GOLD_FILE, GOLD_FILE
@@ -102,16 +102,14 @@ def gold_examples(gold_path: Path, window_chars: int, corpus_dir=None) -> list[d
     return rows
 
 
-def hand_labelled(config: TrainConfig) -> Labelled:
-    """The hand-labelled training passages (``hand_labels``), normalised, with their hand spans on
-    the normalised text; ``[]`` when none are configured. A dev or holdout passage in the file is
-    an error: it would leak gold text into training."""
+def hand_documents(config: TrainConfig) -> list[GoldDocument]:
+    """The hand-labelled passages (``hand_labels``) as gold documents, ``hand_rounds`` applied; ``[]``
+    when none are configured. The one place that decides which passages carry hand labels."""
     if not config.hand_labels:
         return []
     path = config.resolve(config.hand_labels)
     if not path.is_file():
         raise FileNotFoundError(f"hand_labels: {path} not found")
-    held = held_out_ids()
     try:
         docs = load_gold(path, config.corpus_dir, config.self_train_dir)
     except GoldFormatError as e:  # another corpus under the same file names, or a passage missing
@@ -123,10 +121,18 @@ def hand_labelled(config: TrainConfig) -> Labelled:
                              "labelling rounds (train_gold_by_round): give 1 to that number, or 0 for all")
         keep = {doc_id for r in rounds[:config.hand_rounds] for doc_id in r}
         docs = [d for d in docs if d.id in keep]
+    return docs
+
+
+def hand_labelled(config: TrainConfig) -> Labelled:
+    """The hand-labelled training passages, normalised, with their hand spans on the normalised
+    text. A dev or holdout passage in the file is an error: it would leak gold text into training."""
+    held = held_out_ids()
     out = []
-    for doc in docs:
+    for doc in hand_documents(config):
         if doc.id in held:
-            raise ValueError(f"hand_labels: {path} holds {doc.id}, a dev or holdout passage (see data/split.json)")
+            raise ValueError(f"hand_labels: {config.hand_labels} holds {doc.id}, a dev or holdout passage "
+                             "(see data/split.json)")
         norm = normalize(doc.text)
         out.append((doc.id, norm.text,
                     [Span(*m, s.label, "hand") for s in doc.spans if (m := norm.to_normalized(s.start, s.end))]))

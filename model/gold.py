@@ -14,9 +14,9 @@ from .spans import LABELS, Span
 
 log = logging.getLogger(__name__)
 _SPAN_KEYS = frozenset({"start", "end", "label", "text"})
-SOURCES = ("corpus", "corpus-extra")
+SOURCES = ("corpus", "corpus-extra")  # stand-off passages: read from corpus_dir() / extra_dir()
 # Stand-off lines and specs give longer spans by their offsets alone: no corpus text at length in git.
-QUOTE_LIMIT = 20  # stand-off passages: read from corpus_dir() / extra_dir()
+QUOTE_LIMIT = 20
 
 
 class GoldFormatError(ValueError):

@@ -448,9 +448,9 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
 
 def _hand_ids(config: TrainConfig) -> set[str]:
     """The passages whose rows carry hand labels (``hand_rounds`` applied, as in the dataset)."""
-    from .dataset import hand_labelled
+    from .dataset import hand_documents
 
-    return {doc_id for doc_id, _, _ in hand_labelled(config)}
+    return {d.id for d in hand_documents(config)}
 
 
 def _hand_stage(config: TrainConfig, model, start: Path | None, tokenizer, meta: dict, out: Path,
