@@ -59,7 +59,8 @@ class TrainConfig:
                                          "span that are kept (a third of them are news without an entity)")
     # hand labels (data/train_gold): training passages that two readers labelled by hand
     hand_labels: str = _opt("", "hand-labelled training passages (stand-off gold lines of the corpus, "
-                                "data/train_gold/gold.jsonl); '' for none")
+                                "data/train_gold/gold.jsonl; those of the extra directory join the training "
+                                "text, skipped with a warning where it is absent); '' for none")
     hand_repeat: int = _opt(0, "first stage: 0 keeps the rules' labels on the hand-labelled passages; n >= 1 "
                                "puts the hand labels in their place (full loss weight), their windows n times")
     hand_rounds: int = _opt(0, "only the passages of the first N labelling rounds (data/split.json "

@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 
 from .augment import augment_window
 from .config import TrainConfig, load_config
-from .corpus import Document, extra_documents, held_out_ids, load_split, training_documents
+from .corpus import Document, extra_documents, held_out_extra_ids, held_out_ids, load_split, training_documents
 from .gold import GoldDocument, GoldFormatError, load_gold
 from .labels import TAGS, spans_to_tag_ids
 from .normalize import normalize
@@ -127,7 +127,7 @@ def hand_documents(config: TrainConfig) -> list[GoldDocument]:
 def hand_labelled(config: TrainConfig) -> Labelled:
     """The hand-labelled training passages, normalised, with their hand spans on the normalised
     text. A dev or holdout passage in the file is an error: it would leak gold text into training."""
-    held = held_out_ids()
+    held = held_out_ids() | held_out_extra_ids()
     out = []
     for doc in hand_documents(config):
         if doc.id in held:
@@ -139,8 +139,15 @@ def hand_labelled(config: TrainConfig) -> Labelled:
     return out
 
 
-def with_hand_labels(labelled: Labelled, hand: Labelled) -> Labelled:
-    """``labelled`` with the hand spans in place of the weak ones on the hand-labelled passages."""
+def hand_extra_ids(config: TrainConfig) -> set[str]:
+    """The hand-labelled passages read from the extra directory (``hand_rounds`` applied): more
+    distinct training text, added beside the corpus' training passages rather than replacing any."""
+    return {d.id for d in hand_documents(config) if d.source == "corpus-extra"}
+
+
+def with_hand_labels(labelled: Labelled, hand: Labelled, extra_ids: set[str] = frozenset()) -> Labelled:
+    """``labelled`` with the hand spans in place of the weak ones on the hand-labelled passages, and
+    the hand-labelled passages of the extra directory (``extra_ids``) added after them."""
     by_id = {doc_id: (text, spans) for doc_id, text, spans in hand}
     out = []
     for doc_id, text, spans in labelled:
@@ -149,7 +156,9 @@ def with_hand_labels(labelled: Labelled, hand: Labelled) -> Labelled:
             if hand_text != text:
                 raise ValueError(f"hand_labels: passage {doc_id} differs from the training passage of that name")
         out.append((doc_id, text, spans))
-    missing = set(by_id) - {doc_id for doc_id, _, _ in labelled}
+    seen = {doc_id for doc_id, _, _ in labelled}
+    out += [row for row in hand if row[0] in extra_ids and row[0] not in seen]
+    missing = set(by_id) - seen - set(extra_ids)
     if missing:
         raise ValueError(f"hand_labels: {len(missing)} passages are not training passages: {sorted(missing)[:5]}")
     return out
@@ -235,14 +244,17 @@ def build_dataset(config: TrainConfig, inputs=None):
         log.warning("training on the %d seed documents only: the shared corpus was not found", len(docs))
     augment = config.augment or {}
     hand = hand_labelled(config) if corpus and config.hand_repeat else []
+    hand_extra = hand_extra_ids(config) if hand else set()
     if hand:  # the hand labels in place of the rules' on those passages, their windows hand_repeat times
-        labelled = with_hand_labels(labelled, hand)
+        labelled = with_hand_labels(labelled, hand, hand_extra)
+    # an extra passage labelled by hand is not also read with the rules' labels
+    extra_weak = [row for row in extra_labelled if row[0] not in hand_extra]
     train_rows = labelled_examples(labelled, config.window_chars, augment, config.seed)
     hand_ids = {doc_id for doc_id, _, _ in hand}
     train_rows += [{**r, "id": f"{r['id']}*{k}"} for k in range(1, config.hand_repeat if hand else 0)
                    for r in train_rows if r["doc_id"] in hand_ids and "*" not in r["id"]]
     if extra:  # more distinct text, rather than more epochs over the same (their own rng: the rows above stay)
-        train_rows += labelled_examples(extra_labelled, config.window_chars, augment, config.seed + 1,
+        train_rows += labelled_examples(extra_weak, config.window_chars, augment, config.seed + 1,
                                         empty_share=config.extra_empty_share)
     features = row_features()
     dd = {"train": Dataset.from_list(train_rows, features=features)}

@@ -31,6 +31,7 @@ class GoldDocument:
     script: str = "simplified"  # which copy: simplified / traditional / pinyin
     # Extra keys of a gold span (normalised values: value, low, high, adcode, ...), by (start, end).
     values: dict[tuple[int, int], dict] = field(default_factory=dict)
+    source: str = ""  # stand-off lines: where the passage was read ("corpus", "corpus-extra"); "" inline
 
 
 def sha256(text: str) -> str:
@@ -65,10 +66,11 @@ def _parse_line(obj: dict, roots: dict[str, Path], lineno: int) -> GoldDocument:
         if extra:
             values[(start, end)] = extra
     spans.sort()
+    source = obj.get("source", "") if "text" not in obj else ""
     for a, b in zip(spans, spans[1:], strict=False):
         if a.overlaps(b):
             raise GoldFormatError(f"line {lineno}: overlapping spans {a} and {b}")
-    return GoldDocument(doc_id, text, spans, obj.get("script", "simplified"), values)
+    return GoldDocument(doc_id, text, spans, obj.get("script", "simplified"), values, source)
 
 
 def load_gold(path: str | Path, corpus: str | Path | None = None,

@@ -15,7 +15,9 @@ tell apart recipes less than about a point apart; 80 narrow the intervals by abo
 Hand-labelled training passages (``train_gold``): passages of the training part of the corpus, on
 the topic, by year in proportion, sharing no sentence of 20 or more characters with a holdout or dev
 passage, drawn in rounds (``TRAIN_GOLD_ROUNDS``: 96 of 300-800 characters, then 96 more of 300-1000,
-the holdout's range, from those left). They stay training text; two readers label each by hand
+the holdout's range, from those left; ...), then, when the corpus had none left, from the extra
+passages (``TRAIN_GOLD_EXTRA_ROUNDS``: on the topic, sharing no sentence with any corpus passage or
+the dev gold's extra passages). They stay training text; two readers label each by hand
 (data/train_gold), so that the model can learn what the rules cannot teach it.
 
     python -m scripts.make_split [--corpus DIR] [--extra DIR] [--out data/split.json]
@@ -41,6 +43,9 @@ DEV_EXTRA_SIZE = 40
 # hand-labelled training passages, drawn in rounds: (seed, passages, longest passage in characters)
 TRAIN_GOLD_ROUNDS = ((20261203, 96, 800), (20261204, 96, 1000), (20261205, 120, 1000),
                      (20261206, 101, 1000), (20261207, 55, 1500))
+# ... then from ../shared/corpus-extra, when the corpus had no on-topic training passage left:
+# (seed, passages, longest passage in characters), on the topic, sharing no sentence with the corpus
+TRAIN_GOLD_EXTRA_ROUNDS = ((20261208, 192, 800), (20261209, 192, 800))
 _TOPIC = re.compile("扶贫|脱贫|贫困")
 
 
@@ -108,27 +113,42 @@ def choose_extra(rows: list[dict], texts: dict[str, str], corpus_texts: list[str
     return sorted(out)
 
 
-def choose_train_gold(train: list[str], texts: dict[str, str], held_texts: list[str],
-                      year: dict[str, str]) -> list[list[str]]:
-    """Each round of ``TRAIN_GOLD_ROUNDS`` in turn: on-topic training passages not drawn before, by
-    year in proportion to the candidates, none sharing a sentence with held-out text (no reprint of
-    a holdout or dev passage). One sorted list per round (``hand_rounds`` trains on the first N)."""
+def _draw_rounds(names: list[str], texts: dict[str, str], avoid_texts: list[str], year: dict[str, str],
+                 rounds: tuple[tuple[int, int, int], ...]) -> list[list[str]]:
+    """Each of ``rounds`` (seed, passages, longest) in turn: on-topic passages of ``names`` of 300
+    characters up to the round's longest, not drawn before, by year in proportion to the candidates
+    (largest remainders), none sharing a sentence of 20 or more characters with ``avoid_texts`` (no
+    reprint of gold text). One sorted list per round (``hand_rounds`` trains on the first N)."""
     from model.corpus import long_sentences
 
-    held = set().union(*map(long_sentences, held_texts)) if held_texts else set()
-    clean = [name for name in sorted(train) if _TOPIC.search(texts[name]) and not (long_sentences(texts[name]) & held)]
+    avoid = set().union(*map(long_sentences, avoid_texts)) if avoid_texts else set()
+    clean = [name for name in sorted(names) if _TOPIC.search(texts[name]) and not (long_sentences(texts[name]) & avoid)]
     chosen: set[str] = set()
-    rounds: list[list[str]] = []
-    for seed, size, longest in TRAIN_GOLD_ROUNDS:
+    out: list[list[str]] = []
+    for seed, size, longest in rounds:
         by_year: dict[str, list[str]] = defaultdict(list)
         for name in clean:
             if 300 <= len(texts[name]) <= longest and name not in chosen:
                 by_year[year[name]].append(name)
         counts = _by_share(by_year, size)
         rng = random.Random(seed)
-        rounds.append(sorted(name for y in sorted(by_year) for name in rng.sample(by_year[y], counts[y])))
-        chosen.update(rounds[-1])
-    return rounds
+        out.append(sorted(name for y in sorted(by_year) for name in rng.sample(by_year[y], counts[y])))
+        chosen.update(out[-1])
+    return out
+
+
+def choose_train_gold(train: list[str], texts: dict[str, str], held_texts: list[str],
+                      year: dict[str, str]) -> list[list[str]]:
+    """``TRAIN_GOLD_ROUNDS`` over the corpus' training passages, none sharing a sentence with
+    held-out text (a holdout or dev passage)."""
+    return _draw_rounds(train, texts, held_texts, year, TRAIN_GOLD_ROUNDS)
+
+
+def choose_train_gold_extra(texts: dict[str, str], avoid_texts: list[str], year: dict[str, str]) -> list[list[str]]:
+    """``TRAIN_GOLD_EXTRA_ROUNDS`` over the extra passages in ``texts`` (the dev gold's extra passages
+    left out), none sharing a sentence with ``avoid_texts`` (every corpus passage and the dev gold's
+    extra passages: distinct text, no reprint of gold)."""
+    return _draw_rounds(list(texts), texts, avoid_texts, year, TRAIN_GOLD_EXTRA_ROUNDS)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -157,6 +177,10 @@ def main(argv: list[str] | None = None) -> None:
         train, {name: read(args.corpus, name) for name in train},
         [read(args.corpus, name) for name in sorted(held)] + [read(args.extra, name) for name in dev_extra],
         {r["file"]: _year(r) for r in rows})
+    train_gold_by_round += choose_train_gold_extra(
+        {r["file"]: read(args.extra, r["file"]) for r in extra_rows if r["file"] not in set(dev_extra)},
+        [read(args.corpus, r["file"]) for r in rows] + [read(args.extra, name) for name in dev_extra],
+        {r["file"]: _year(r) for r in extra_rows})
     split = {
         "about": "Document-level split of ../shared/corpus. Holdout and dev passages never enter "
                  "weak-label training; choices are made on dev, the holdout is scored once per finished "
@@ -169,6 +193,7 @@ def main(argv: list[str] | None = None) -> None:
         "dev_extra": dev_extra,
         "train": train,
         "train_gold_rounds": [list(r) for r in TRAIN_GOLD_ROUNDS],
+        "train_gold_extra_rounds": [list(r) for r in TRAIN_GOLD_EXTRA_ROUNDS],
         "train_gold": sorted(name for r in train_gold_by_round for name in r),
         "train_gold_by_round": train_gold_by_round,
     }

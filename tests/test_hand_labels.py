@@ -84,6 +84,52 @@ def test_hand_labels_refuse_held_out_passages(tmp_path, tiny_model_dir, monkeypa
         dataset.hand_labelled(config.with_overrides(corpus_dir=str(corpus), hand_labels=str(hand)))
 
 
+def _with_extra_passage(tmp_path, hand, doc_id="9555.txt"):
+    """An extra-directory passage appended to the hand labels: (the extra directory, its text)."""
+    extra = tmp_path / "extra"
+    extra.mkdir(exist_ok=True)
+    text = "下党乡位于福建，全乡发展茶叶。"  # 下党乡: read from the extra directory, not the corpus
+    (extra / doc_id).write_text(text, encoding="utf-8")
+    line = {"id": doc_id, "source": "corpus-extra", "sha256": sha256(text),
+            "spans": [{"start": 0, "end": 3, "label": "REGION", "text": "下党乡"}]}
+    with open(hand, "a", encoding="utf-8") as f:
+        f.write(json.dumps(line, ensure_ascii=False) + "\n")
+    return extra, text
+
+
+def test_hand_labelled_extra_passages_are_added_as_training_text(tmp_path, tiny_model_dir, monkeypatch):
+    """A hand-labelled passage of ../shared/corpus-extra is not a corpus training passage: it joins
+    the training rows (hand_repeat times, full loss weight) instead of replacing one."""
+    import model.dataset as dataset
+    from model.normalize import normalize
+    from model.train import _hand_ids
+
+    config = _config(tmp_path, tiny_model_dir, monkeypatch, hand_repeat=2)
+    extra, text = _with_extra_passage(tmp_path, config.resolve(config.hand_labels))
+    config = config.with_overrides(self_train_dir=str(extra))
+    assert dataset.hand_extra_ids(config) == {"9555.txt"} and _hand_ids(config) == {"9001.txt", "9555.txt"}
+    dd, manifest = dataset.build_dataset(config)
+    rows = [r for r in dd["train"].to_list() if r["doc_id"] == "9555.txt"]
+    assert manifest["hand_labelled_passages"] == 2 and len(rows) == 2
+    assert rows[0]["text"] == normalize(text).text
+    assert rows[0]["tags"][:3] == [TAG2ID["B-REGION"]] + [TAG2ID["I-REGION"]] * 2
+    # with extra_text the same passage is not read a second time with the rules' labels
+    with_text = config.with_overrides(extra_text=1.0, extra_empty_share=1.0)
+    dd, _ = dataset.build_dataset(with_text)
+    assert len([r for r in dd["train"].to_list() if r["doc_id"] == "9555.txt"]) == 2
+
+
+def test_hand_labels_refuse_dev_extra_passages(tmp_path, tiny_model_dir, monkeypatch):
+    import model.dataset as dataset
+    from model.corpus import load_split
+
+    config = _config(tmp_path, tiny_model_dir, monkeypatch)
+    dev_extra_id = load_split()["dev_extra"][0]
+    extra, _ = _with_extra_passage(tmp_path, config.resolve(config.hand_labels), dev_extra_id)
+    with pytest.raises(ValueError, match="dev or holdout"):
+        dataset.hand_labelled(config.with_overrides(self_train_dir=str(extra)))
+
+
 def test_certain_rows_keep_full_loss_weight(tmp_path, tiny_model_dir, monkeypatch):
     from datasets import Dataset
     from transformers import AutoTokenizer

@@ -115,3 +115,23 @@ def test_runs_as_a_module_from_the_repository_root(module):
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert "usage:" in done.stdout
+
+
+def test_extra_labelling_rounds_avoid_gold_text_and_each_other(monkeypatch):
+    """``choose_train_gold_extra``: on-topic extra passages of the rounds' lengths, none sharing a
+    long sentence with the texts to avoid (the corpus, the dev gold's extra passages), no passage in
+    two rounds, the same draw for the same seeds."""
+    from scripts import make_split
+
+    monkeypatch.setattr(make_split, "TRAIN_GOLD_EXTRA_ROUNDS", ((1, 3, 800), (2, 3, 800)))
+    reprint = "这是一句在金标准文本里出现过的很长的句子，用来检查转载。"
+    filler = "。".join(f"第{i}段讲述了当地扶贫产业发展的情况和群众收入增长的经过" for i in range(12))
+    texts = {f"{i:04d}.txt": f"{i}{filler}" for i in range(10)}
+    texts["0100.txt"] = reprint + filler        # a reprint of gold text
+    texts["0101.txt"] = "天气预报" * 100         # off the topic
+    texts["0102.txt"] = filler[:200]             # too short
+    year = {name: "2016" if i % 2 else "2020" for i, name in enumerate(sorted(texts))}
+    rounds = make_split.choose_train_gold_extra(texts, [reprint], year)
+    assert [len(r) for r in rounds] == [3, 3] and not set(rounds[0]) & set(rounds[1])
+    assert not {"0100.txt", "0101.txt", "0102.txt"} & set(rounds[0] + rounds[1])
+    assert rounds == make_split.choose_train_gold_extra(texts, [reprint], year)
