@@ -248,12 +248,23 @@ def provenance(model_dir: Path | None, golds: Sequence[Path]) -> dict:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             prov["model"] = str(model_dir)
             prov["model config"] = meta["config"].get("config_path")
-            prov["merge (predict default)"] = f"{meta['config'].get('merge')} @ {meta['config'].get('merge_threshold')}"
+            served = _served_settings(model_dir, meta)
+            prov["merge (predict default)"] = f"{served.get('merge')} @ {served.get('merge_threshold')}"
+            if meta.get("inference_changes"):  # set after training (model.inference_settings)
+                prov["inference settings changed"] = json.dumps(meta["inference_changes"], ensure_ascii=False)
             prov["base model"] = meta.get("base_model")
             prov["training data"] = json.dumps(meta.get("data"), ensure_ascii=False)
             prov["model trained at commit"] = meta.get("git_commit")
             prov["train seconds"] = meta.get("train_seconds")
     return prov
+
+
+def _served_settings(model_dir: str | Path, meta: dict) -> dict:
+    """What ``predict()`` serves: the model's ``config.json`` inference block (which
+    ``model.inference_settings`` may have changed after training), else the training config's."""
+    path = Path(model_dir) / "config.json"
+    block = json.loads(path.read_text(encoding="utf-8")).get("inference") if path.is_file() else None
+    return block or meta.get("config", {})
 
 
 def rules_statistics() -> list[dict]:

@@ -48,3 +48,17 @@ def test_bad_settings_are_refused_before_anything_is_written(model_copy, tmp_pat
     assert set_settings(model_copy) == {"max_length": 16, "stride": 4}  # no change asked: the block, as it is
     with pytest.raises(SystemExit):
         main([str(tmp_path / "nothing"), "--merge", "none"])
+
+
+def test_the_evaluation_report_states_the_served_merge(model_copy):
+    """The report's header names the merge ``predict()`` serves (the inference block), and the
+    change made after training, not the training config's setting."""
+    from model.evaluate import provenance
+    from model.inference_settings import set_settings
+
+    meta = {"seed": 42, "config": {"merge": "model-first-longer", "merge_threshold": 0.9}}
+    (model_copy / "training_meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    set_settings(model_copy, merge="model-first")
+    prov = provenance(model_copy, [])
+    assert prov["merge (predict default)"] == "model-first @ None"  # the tiny model's block has no threshold
+    assert "model-first" in prov["inference settings changed"]
