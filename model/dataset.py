@@ -124,12 +124,13 @@ def hand_documents(config: TrainConfig) -> list[GoldDocument]:
     return docs
 
 
-def hand_labelled(config: TrainConfig) -> Labelled:
+def hand_labelled(config: TrainConfig, docs: list[GoldDocument] | None = None) -> Labelled:
     """The hand-labelled training passages, normalised, with their hand spans on the normalised
-    text. A dev or holdout passage in the file is an error: it would leak gold text into training."""
+    text. A dev or holdout passage in the file is an error: it would leak gold text into training.
+    ``docs``: what ``hand_documents(config)`` returns, when the caller has read it already."""
     held = held_out_ids() | held_out_extra_ids()
     out = []
-    for doc in hand_documents(config):
+    for doc in hand_documents(config) if docs is None else docs:
         if doc.id in held:
             raise ValueError(f"hand_labels: {config.hand_labels} holds {doc.id}, a dev or holdout passage "
                              "(see data/split.json)")
@@ -139,10 +140,10 @@ def hand_labelled(config: TrainConfig) -> Labelled:
     return out
 
 
-def hand_extra_ids(config: TrainConfig) -> set[str]:
-    """The hand-labelled passages read from the extra directory (``hand_rounds`` applied): more
-    distinct training text, added beside the corpus' training passages rather than replacing any."""
-    return {d.id for d in hand_documents(config) if d.source == "corpus-extra"}
+def hand_extra_ids(docs: list[GoldDocument]) -> set[str]:
+    """Those of the hand-labelled passages ``docs`` read from the extra directory: more distinct
+    training text, added beside the corpus' training passages rather than replacing any."""
+    return {d.id for d in docs if d.source == "corpus-extra"}
 
 
 def with_hand_labels(labelled: Labelled, hand: Labelled, extra_ids: set[str] = frozenset()) -> Labelled:
@@ -243,8 +244,9 @@ def build_dataset(config: TrainConfig, inputs=None):
     if not corpus:
         log.warning("training on the %d seed documents only: the shared corpus was not found", len(docs))
     augment = config.augment or {}
-    hand = hand_labelled(config) if corpus and config.hand_repeat else []
-    hand_extra = hand_extra_ids(config) if hand else set()
+    hand_docs = hand_documents(config) if corpus and config.hand_repeat else []  # read once
+    hand = hand_labelled(config, hand_docs)
+    hand_extra = hand_extra_ids(hand_docs)
     if hand:  # the hand labels in place of the rules' on those passages, their windows hand_repeat times
         labelled = with_hand_labels(labelled, hand, hand_extra)
     # an extra passage labelled by hand is not also read with the rules' labels
@@ -267,7 +269,9 @@ def build_dataset(config: TrainConfig, inputs=None):
         "fingerprint": fingerprint(config, docs + extra, weak_labelled + extra_labelled),
         "hand_labelled_passages": len(hand),
         "hand_repeat": config.hand_repeat if hand else 0,
-        "extra_passages": len(extra),
+        "hand_passages": sorted(hand_ids),  # their rows take full loss weight (model.train)
+        "hand_extra_passages": len(hand_extra),
+        "extra_passages": len(extra_weak),  # read with the rules' labels (extra_text)
         "extra_dev_gold_excluded": bool(extra),  # the dev gold's extra passages were left out (corpus.extra_documents)
         "seeds": len([d for d in docs if d.source == "seed"]),
         "corpus_passages": len(corpus),

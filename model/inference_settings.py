@@ -33,9 +33,9 @@ def set_settings(model_dir: str | Path, merge: str | None = None, merge_threshol
         raise ValueError(f"merge_threshold must lie in [0, 1], got {merge_threshold}")
     model_dir = Path(model_dir)
     path = model_dir / "config.json"
-    config = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-    if config is None:
+    if not path.is_file():
         raise FileNotFoundError(f"{model_dir}: no config.json (not a trained model directory)")
+    config = json.loads(path.read_text(encoding="utf-8"))
     before = dict(config.get("inference") or {})
     change = {k: v for k, v in (("merge", merge), ("merge_threshold", merge_threshold)) if v is not None}
     if not change:

@@ -46,13 +46,16 @@ def pseudo_label(teacher: str | Path, texts: list[str], merge: str, threshold: f
     return out
 
 
-def self_train_rows(config: TrainConfig, teacher: str | Path, train_docs: list[Document]) -> tuple[list[dict], dict]:
+def self_train_rows(config: TrainConfig, teacher: str | Path, train_docs: list[Document],
+                    skip: frozenset[str] = frozenset()) -> tuple[list[dict], dict]:
     """Training rows of the second stage (the training passages and the extra ones, teacher-labelled)
-    and a manifest of what went in."""
+    and a manifest of what went in. ``skip``: extra passages left out of the pool (the hand-labelled
+    ones: the first stage read them with their hand labels)."""
     from .dataset import labelled_examples
     from .normalize import normalize
 
-    extra = extra_documents(config.self_train_dir, config.corpus_dir, config.self_train_max_docs)
+    extra = [d for d in extra_documents(config.self_train_dir, config.corpus_dir, config.self_train_max_docs)
+             if d.id not in skip]
     docs = list(train_docs) + extra
     texts = [normalize(d.text).text for d in docs]
     started = time.time()

@@ -390,7 +390,7 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
         meta.update({k: first_meta.get(k) for k in ("train_windows_used", "train_seconds", "train_loss")})
     trainer = model = None
     if given is None:
-        certain = frozenset(_hand_ids(config)) if manifest.get("hand_repeat") else frozenset()
+        certain = frozenset(manifest.get("hand_passages", ()))
         train_set = tokenize_dataset(dd["train"], tokenizer, config, reliability, certain)
         model = build_model(config, base)
         trainer, loss, seconds, checkpoint = _fit(config, model, train_set, tokenizer, work, resume, args)
@@ -413,7 +413,8 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
         from .corpus import training_documents
         from .self_train import self_train_rows
 
-        rows, st_manifest = self_train_rows(config, teacher, training_documents(config.corpus_dir))
+        rows, st_manifest = self_train_rows(config, teacher, training_documents(config.corpus_dir),
+                                            skip=frozenset(manifest.get("hand_passages", ())))
         stage2 = config.with_overrides(epochs=config.self_train_epochs,
                                        learning_rate=config.self_train_learning_rate)
         train_set = tokenize_dataset(Dataset.from_list(rows, features=row_features()), tokenizer, stage2, reliability)
@@ -444,13 +445,6 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
         shutil.rmtree(out.with_name(out.name + suffix), ignore_errors=True)
     log.info("trained in %.0f s; model saved to %s", meta["train_seconds"], out)
     return out
-
-
-def _hand_ids(config: TrainConfig) -> set[str]:
-    """The passages whose rows carry hand labels (``hand_rounds`` applied, as in the dataset)."""
-    from .dataset import hand_documents
-
-    return {d.id for d in hand_documents(config)}
 
 
 def _hand_stage(config: TrainConfig, model, start: Path | None, tokenizer, meta: dict, out: Path,

@@ -57,15 +57,14 @@ def test_hand_labels_replace_the_weak_ones_and_repeat(tmp_path, tiny_model_dir, 
 def test_hand_rounds_keep_the_first_rounds_only(tmp_path, tiny_model_dir, monkeypatch):
     """``hand_rounds: N`` re-runs an experiment made before later labelling rounds joined the file."""
     import model.dataset as dataset
-    from model.train import _hand_ids
 
     config = _config(tmp_path, tiny_model_dir, monkeypatch, hand_repeat=2)
     monkeypatch.setattr(dataset, "load_split", lambda: {"train_gold_by_round": [["9002.txt"], ["9001.txt"]]})
     assert dataset.hand_labelled(config.with_overrides(hand_rounds=1)) == []  # 9001 joined in round 2
     assert [d for d, _, _ in dataset.hand_labelled(config.with_overrides(hand_rounds=2))] == ["9001.txt"]
-    assert _hand_ids(config.with_overrides(hand_rounds=1)) == set()  # the rows' loss weights agree
     _, first = dataset.build_dataset(config.with_overrides(hand_rounds=1))
     _, both = dataset.build_dataset(config.with_overrides(hand_rounds=2))
+    assert (first["hand_passages"], both["hand_passages"]) == ([], ["9001.txt"])  # the rows' loss weights agree
     assert (first["hand_labelled_passages"], both["hand_labelled_passages"]) == (0, 1)
     assert first["fingerprint"] != both["fingerprint"]
     for wrong in (3, -1):
@@ -102,13 +101,14 @@ def test_hand_labelled_extra_passages_are_added_as_training_text(tmp_path, tiny_
     the training rows (hand_repeat times, full loss weight) instead of replacing one."""
     import model.dataset as dataset
     from model.normalize import normalize
-    from model.train import _hand_ids
 
     config = _config(tmp_path, tiny_model_dir, monkeypatch, hand_repeat=2)
     extra, text = _with_extra_passage(tmp_path, config.resolve(config.hand_labels))
     config = config.with_overrides(self_train_dir=str(extra))
-    assert dataset.hand_extra_ids(config) == {"9555.txt"} and _hand_ids(config) == {"9001.txt", "9555.txt"}
+    assert dataset.hand_extra_ids(dataset.hand_documents(config)) == {"9555.txt"}
     dd, manifest = dataset.build_dataset(config)
+    assert manifest["hand_passages"] == ["9001.txt", "9555.txt"]  # the rows' loss weights (model.train)
+    assert manifest["hand_extra_passages"] == 1
     rows = [r for r in dd["train"].to_list() if r["doc_id"] == "9555.txt"]
     assert manifest["hand_labelled_passages"] == 2 and len(rows) == 2
     assert rows[0]["text"] == normalize(text).text
@@ -189,3 +189,20 @@ def test_hand_labels_of_another_text_are_a_clear_error(tmp_path, tiny_model_dir,
     (tmp_path / "corpus" / "9001.txt").write_text("另一段文字。", encoding="utf-8")  # not the labelled passage
     with pytest.raises(ValueError, match="hand_labels: '' to train without them"):
         dataset.hand_labelled(config)
+
+
+def test_self_training_pool_leaves_out_the_hand_labelled_extra_passages(tmp_path, tiny_model_dir, monkeypatch):
+    """The first stage read them with their hand labels: the teacher does not label them again
+    (``model.train`` passes the dataset manifest's ``hand_passages`` as ``skip``)."""
+    import model.self_train as self_train
+
+    config = _config(tmp_path, tiny_model_dir, monkeypatch)
+    extra, _ = _with_extra_passage(tmp_path, config.resolve(config.hand_labels))
+    (extra / "9556.txt").write_text("张庄村位于河南，全村发展养殖。", encoding="utf-8")
+    config = config.with_overrides(self_train_dir=str(extra), self_train_empty_share=1.0)
+    monkeypatch.setattr(self_train, "pseudo_label", lambda teacher, texts, *a, **k: [[] for _ in texts])
+    rows, everything = self_train.self_train_rows(config, "teacher", [])
+    kept_rows, kept = self_train.self_train_rows(config, "teacher", [], skip=frozenset({"9555.txt"}))
+    assert (everything["extra_passages"], kept["extra_passages"]) == (2, 1)
+    assert {r["doc_id"] for r in rows} == {"9555.txt", "9556.txt"}
+    assert {r["doc_id"] for r in kept_rows} == {"9556.txt"}
