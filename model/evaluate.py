@@ -1,5 +1,6 @@
 """The evaluation report (``make eval``, ``make eval-rules``): the rules, the model alone and the
-default ``predict()`` (the model merged with the rules when its config says so), side by side on
+default ``predict()`` (the model merged with the rules when its config says so; when it serves the
+model alone, a merge of the two is scored beside it: ``--merged``), side by side on
 the gold dev and holdout sets, in three scripts, with bootstrap intervals of every difference.
 
 Writes reports/eval.md, reports/eval.json and reports/eval_f1.png (or the *_rules variants).
@@ -60,6 +61,21 @@ def model_system(model_dir: str | Path | None, device: str = "auto", quantize: b
 def recognizer_system(rec) -> System:
     return lambda texts: [[Span(d["start"], d["end"], d["label"], "", d["score"]) for d in doc]
                           for doc in rec.predict(texts, values=False)]
+
+
+def parse_merge(text: str) -> tuple[str, float]:
+    """``"model-first@0.9"`` → ``("model-first", 0.9)``; a clear error for anything else."""
+    from .merge import POLICIES
+
+    policy, _, threshold = text.partition("@")
+    try:
+        value = float(threshold)
+    except ValueError:
+        value = -1.0
+    if policy not in POLICIES or policy == "none" or not 0.0 <= value <= 1.0:
+        raise ValueError(f"--merged: expected POLICY@THRESHOLD with POLICY one of "
+                         f"{[p for p in POLICIES if p != 'none']} and THRESHOLD in [0, 1], got {text!r}")
+    return policy, value
 
 
 def merged_system(model: str, rules: str, policy: str, threshold: float) -> Derived:
@@ -253,7 +269,9 @@ def provenance(model_dir: Path | None, golds: Sequence[Path]) -> dict:
             if meta.get("inference_changes"):  # set after training (model.inference_settings)
                 prov["inference settings changed"] = json.dumps(meta["inference_changes"], ensure_ascii=False)
             prov["base model"] = meta.get("base_model")
-            prov["training data"] = json.dumps(meta.get("data"), ensure_ascii=False)
+            # the hand passages' ids are left out of the header: their count says it
+            data = {k: v for k, v in (meta.get("data") or {}).items() if k != "hand_passages"}
+            prov["training data"] = json.dumps(data, ensure_ascii=False)
             prov["model trained at commit"] = meta.get("git_commit")
             prov["train seconds"] = meta.get("train_seconds")
     return prov
@@ -303,6 +321,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--out", default=str(REPORTS_DIR))
     parser.add_argument("--bootstrap", type=int, default=1000)
+    parser.add_argument("--merged", default="model-first@0.9",
+                        help="when predict() serves the model alone (merge: none), also score this merge of the "
+                             "model and the rules beside it, POLICY@THRESHOLD (default: the best merge on dev, "
+                             "reports/experiments.md); 'none' leaves it out")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     out = Path(args.out)
@@ -324,6 +346,13 @@ def main(argv: list[str] | None = None) -> None:
         if rec.merge != "none":
             systems["default"] = merged_system("model", "rules", rec.merge, rec.merge_threshold)
             pairs += [("default", "rules"), ("default", "model")]
+        elif args.merged != "none":  # predict() serves the model alone: a merge beside it all the same
+            try:
+                policy, threshold = parse_merge(args.merged)
+            except ValueError as err:
+                parser.error(str(err))
+            systems["merged"] = merged_system("model", "rules", policy, threshold)
+            pairs += [("merged", "rules"), ("merged", "model")]
     reports = {}
     for gold in golds:
         rep = evaluate(gold, systems, n_boot=args.bootstrap, pairs=pairs)
@@ -335,6 +364,8 @@ def main(argv: list[str] | None = None) -> None:
         rep.pop("_variants")
         reports[gold.parent.name] = rep
     prov = provenance(model_dir, golds)
+    if "merged" in systems:
+        prov["merged (beside the model alone)"] = args.merged
     full = {"provenance": prov, "gold_sets": reports}
     stem = "eval_rules" if args.rules_only else "eval"
     md_text = render_markdown(full)

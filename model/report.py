@@ -81,7 +81,9 @@ def render_markdown(full: dict) -> str:
              "Strict = exact boundaries and label (seqeval, IOB2, strict mode); overlap = a predicted span "
              "overlapping a gold span of its label. Intervals: 95% bootstrap over documents (the same "
              "resamples for every system). `rules` = the weak labeller; `model` = the model alone; "
-             "`default` = what `predict()` returns (the model merged with the rules, when its config says so).", ""]
+             "`default` = what `predict()` returns (the model merged with the rules, when its config says so); "
+             "`merged` = a merge of the two scored beside a `predict()` that serves the model alone "
+             "(`--merged`).", ""]
     for key, val in full["provenance"].items():
         lines.append(f"- {key}: `{val}`")
     lines += ["", "## Summary (strict micro F1)", "", summary_table(reports), ""]

@@ -62,3 +62,38 @@ def test_the_evaluation_report_states_the_served_merge(model_copy):
     prov = provenance(model_copy, [])
     assert prov["merge (predict default)"] == "model-first @ None"  # the tiny model's block has no threshold
     assert "model-first" in prov["inference settings changed"]
+
+
+def test_merged_option_is_parsed_strictly():
+    from model.evaluate import parse_merge
+
+    assert parse_merge("model-first@0.9") == ("model-first", 0.9)
+    assert parse_merge("rules-first@0") == ("rules-first", 0.0)
+    for bad in ("model-first", "none@0.5", "model-first@high", "model-first@1.5", "both@0.5"):
+        with pytest.raises(ValueError, match="POLICY@THRESHOLD"):
+            parse_merge(bad)
+
+
+def test_a_model_alone_default_is_scored_beside_a_merge(model_copy, tmp_path):
+    """``make eval`` shows rules, model and a merge side by side even when ``predict()`` serves the
+    model alone (``merge: none``): the merge of ``--merged`` is the third column."""
+    from model.evaluate import main
+
+    (model_copy / "training_meta.json").write_text(json.dumps({"seed": 42, "config": {}}), encoding="utf-8")
+    text = "湖南省零陵区投入785万元，帮助1.8万余人脱贫。"
+    gold = tmp_path / "gold" / "gold.jsonl"
+    gold.parent.mkdir()
+    spans = [{"start": 0, "end": 3, "label": "REGION"}, {"start": 3, "end": 6, "label": "REGION"},
+             {"start": 8, "end": 13, "label": "AMOUNT"}, {"start": 16, "end": 22, "label": "POPULATION"}]
+    gold.write_text(json.dumps({"id": "t1", "text": text, "spans": spans}, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    args = ["--model", str(model_copy), "--gold", str(gold), "--bootstrap", "20", "--device", "cpu"]
+    main(args + ["--out", str(tmp_path / "a")])
+    full = json.loads((tmp_path / "a" / "eval.json").read_text())
+    assert list(full["gold_sets"]["gold"]["systems"]) == ["rules", "model", "merged"]
+    assert full["provenance"]["merged (beside the model alone)"] == "model-first@0.9"
+    main(args + ["--out", str(tmp_path / "b"), "--merged", "none"])
+    full = json.loads((tmp_path / "b" / "eval.json").read_text())
+    assert list(full["gold_sets"]["gold"]["systems"]) == ["rules", "model"]
+    with pytest.raises(SystemExit):
+        main(args + ["--out", str(tmp_path / "c"), "--merged", "model-first"])
