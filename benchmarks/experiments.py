@@ -75,21 +75,38 @@ def run_variant(name: str, base: TrainConfig, overrides: dict, rescore: bool = F
 
 
 def compare(a: str, b: str, config: TrainConfig, n_boot: int = 1000) -> dict:
-    """Paired bootstrap on dev of two finished variants: the model alone and the merged default
-    (the config's merge policy and threshold), each as ``a − b``."""
-    from model.evaluate import evaluate, model_system
+    """Paired bootstrap on dev of two finished variants, each difference as ``a − b``: the models
+    alone, and the two as served. A side is ``NAME`` (served with the config's merge) or
+    ``NAME:POLICY@THRESHOLD`` (served with that merge, e.g. an earlier default's); a side served
+    as ``none`` is its model alone."""
+    from model.evaluate import evaluate, parse_merge, recognizer_system
+    from model.recognizer import Recognizer
 
-    dirs = {name: ARTIFACTS_DIR / "experiments" / name for name in (a, b)}
-    systems = {}
-    for name, path in dirs.items():
+    sides = []
+    for arg in (a, b):
+        name, _, spec = arg.partition(":")
+        policy, threshold = parse_merge(spec) if spec else (config.merge, config.merge_threshold)
+        path = ARTIFACTS_DIR / "experiments" / name
         if not (path / "config.json").is_file():
             raise FileNotFoundError(f"variant {name} is not trained ({path})")
-        systems[name] = model_system(path, quantize=False, merge="none")
-        systems[f"{name} merged"] = model_system(path, quantize=False, merge=config.merge)
+        sides.append((name, path, policy, threshold))
+    if sides[0][0] == sides[1][0]:
+        raise ValueError("--compare: give two different variants")
+    systems, served = {}, []
+    for name, path, policy, threshold in sides:
+        systems[name] = recognizer_system(Recognizer(path, quantize=False, merge="none"))
+        label = name if policy == "none" else f"{name} {policy}@{threshold}"
+        if policy != "none":
+            systems[label] = recognizer_system(Recognizer(path, quantize=False, merge=policy,
+                                                          merge_threshold=threshold))
+        served.append(label)
+    pairs = [(sides[0][0], sides[1][0])]
+    if tuple(served) != pairs[0]:
+        pairs.append(tuple(served))
     rep = evaluate(config.resolve(config.dev_gold), systems, config.corpus_dir, n_boot=n_boot,
-                   pairs=[(a, b), (f"{a} merged", f"{b} merged")], details=False)
+                   pairs=pairs, details=False)
     boot = rep["bootstrap"]["simplified"]
-    return {"merge": f"{config.merge}@{config.merge_threshold}",
+    return {"served": {name: label for (name, *_), label in zip(sides, served)},
             "f1": {n: r["by_script"]["simplified"]["strict"]["micro"]["f1"] for n, r in rep["systems"].items()},
             "diff_ci": boot["diff"]}
 
@@ -156,13 +173,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rescore", action="store_true",
                         help="score the finished variants again (after the dev gold changed); trains nothing new")
     parser.add_argument("--compare", nargs=2, metavar=("A", "B"),
-                        help="paired bootstrap on dev of two finished variants (A − B); trains nothing")
+                        help="paired bootstrap on dev of two finished variants (A − B), alone and as served; "
+                             "NAME:POLICY@THRESHOLD serves that side with that merge; trains nothing")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     spec = yaml.safe_load((PROJECT_ROOT / args.spec).read_text(encoding="utf-8"))
     base = load_config(spec["base"])
     if args.compare:
-        print(json.dumps(compare(*args.compare, base), indent=1, ensure_ascii=False))
+        try:
+            result = compare(*args.compare, base)
+        except (FileNotFoundError, ValueError) as err:
+            parser.error(str(err))
+        print(json.dumps(result, indent=1, ensure_ascii=False))
         return
     unknown = set(args.names) - set(spec["variants"])
     if unknown:
