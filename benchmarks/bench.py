@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import time
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from benchmarks.machine import describe
 from model.corpus import training_documents
-from model.paths import MODEL_DIR, REPORTS_DIR
+from model.paths import MODEL_DIR, PROJECT_ROOT, REPORTS_DIR
 
 
 def rss_mb() -> float:
@@ -88,7 +89,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", default=str(REPORTS_DIR))
     parser.add_argument("--weak-only", action="store_true", help="only the weak labeller (no model needed)")
     args = parser.parse_args(argv)
-    report = {"machine": describe()}
+    from model.provenance import git_commit
+
+    report = {"machine": describe(), "git_commit": git_commit()}
     report["weak"] = bench_weak(args.repeats)
     model_dir = Path(args.model)
     if not args.weak_only and (model_dir / "config.json").is_file():
@@ -98,6 +101,9 @@ def main(argv: list[str] | None = None) -> None:
         meta_file = model_dir / "training_meta.json"
         meta = json.loads(meta_file.read_text()) if meta_file.is_file() else {}
         if meta:
+            report["model"] = {"dir": os.path.relpath(model_dir.resolve(), PROJECT_ROOT),
+                               "trained_at_commit": meta.get("git_commit"),
+                               "data_fingerprint": (meta.get("data") or {}).get("fingerprint")}
             report["training"] = {"seconds": meta["train_seconds"], "epochs": meta["config"]["epochs"],
                                   "seconds_per_epoch": meta["train_seconds"] / meta["config"]["epochs"],
                                   "windows": meta["train_windows_used"], "device": meta["device"],
@@ -116,8 +122,11 @@ def render(r: dict) -> str:
     m = r["machine"]
     lines = ["# Benchmark", "", f"Machine: {m['cpu']}, {m['cores']} cores, torch {m['torch']} "
              f"({m['threads']} threads), Python {m['python']}, GPU: {m['gpu'] or 'none'}. "
-             f"Command: `make bench`.", "",
+             f"Command: `make bench`; code at `{r.get('git_commit')}`.", "",
              ]
+    if "model" in r:
+        lines[-1:-1] = ["", f"Model: `{r['model']['dir']}`, trained at `{r['model']['trained_at_commit']}` "
+                        f"(dataset fingerprint `{str(r['model']['data_fingerprint'])[:12]}…`)."]
     w = r["weak"]
     lines += [f"Weak labeller alone: **{w['chars_per_s']:,.0f} characters/s** on one core over the "
               f"{w['chars']:,} characters of the training text (first call, gazetteer build included: "
