@@ -73,7 +73,7 @@ def parse_merge(text: str) -> tuple[str, float]:
     except ValueError:
         value = -1.0
     if policy not in POLICIES or policy == "none" or not 0.0 <= value <= 1.0:
-        raise ValueError(f"--merged: expected POLICY@THRESHOLD with POLICY one of "
+        raise ValueError(f"expected POLICY@THRESHOLD with POLICY one of "
                          f"{[p for p in POLICIES if p != 'none']} and THRESHOLD in [0, 1], got {text!r}")
     return policy, value
 
@@ -326,6 +326,10 @@ def main(argv: list[str] | None = None) -> None:
                              "model and the rules beside it, POLICY@THRESHOLD (default: the best merge on dev, "
                              "reports/experiments.md); 'none' leaves it out")
     args = parser.parse_args(argv)
+    try:
+        beside = parse_merge(args.merged) if args.merged != "none" else None
+    except ValueError as err:
+        parser.error(f"--merged: {err}")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -346,12 +350,8 @@ def main(argv: list[str] | None = None) -> None:
         if rec.merge != "none":
             systems["default"] = merged_system("model", "rules", rec.merge, rec.merge_threshold)
             pairs += [("default", "rules"), ("default", "model")]
-        elif args.merged != "none":  # predict() serves the model alone: a merge beside it all the same
-            try:
-                policy, threshold = parse_merge(args.merged)
-            except ValueError as err:
-                parser.error(str(err))
-            systems["merged"] = merged_system("model", "rules", policy, threshold)
+        elif beside is not None:  # predict() serves the model alone: a merge beside it all the same
+            systems["merged"] = merged_system("model", "rules", *beside)
             pairs += [("merged", "rules"), ("merged", "model")]
     reports = {}
     for gold in golds:
