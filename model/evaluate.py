@@ -65,16 +65,17 @@ def recognizer_system(rec) -> System:
 
 def parse_merge(text: str) -> tuple[str, float]:
     """``"model-first@0.9"`` → ``("model-first", 0.9)``; a clear error for anything else."""
-    from .merge import POLICIES
+    from .merge import check_settings
 
     policy, _, threshold = text.partition("@")
     try:
         value = float(threshold)
-    except ValueError:
-        value = -1.0
-    if policy not in POLICIES or policy == "none" or not 0.0 <= value <= 1.0:
-        raise ValueError(f"expected POLICY@THRESHOLD with POLICY one of "
-                         f"{[p for p in POLICIES if p != 'none']} and THRESHOLD in [0, 1], got {text!r}")
+        if policy == "none":
+            raise ValueError("'none' is the model alone, not a merge")
+        check_settings(policy, value)
+    except ValueError as err:
+        raise ValueError(f"expected POLICY@THRESHOLD, a merge policy and a threshold in [0, 1], "
+                         f"got {text!r} ({err})") from None
     return policy, value
 
 

@@ -18,7 +18,7 @@ import logging
 import time
 from pathlib import Path
 
-from .merge import POLICIES
+from .merge import POLICIES, check_settings
 from .provenance import git_commit
 
 log = logging.getLogger(__name__)
@@ -27,10 +27,7 @@ log = logging.getLogger(__name__)
 def set_settings(model_dir: str | Path, merge: str | None = None, merge_threshold: float | None = None) -> dict:
     """Write ``merge`` and/or ``merge_threshold`` into the model's inference block; returns the new
     block. Bad values are refused before anything is written."""
-    if merge is not None and merge not in POLICIES:
-        raise ValueError(f"merge must be one of {POLICIES}, got {merge!r}")
-    if merge_threshold is not None and not 0.0 <= merge_threshold <= 1.0:
-        raise ValueError(f"merge_threshold must lie in [0, 1], got {merge_threshold}")
+    check_settings(merge, merge_threshold)
     model_dir = Path(model_dir)
     path = model_dir / "config.json"
     if not path.is_file():

@@ -35,9 +35,18 @@ def _fill(base: list[SpanT], extra: list[SpanT]) -> list[SpanT]:
     return taken
 
 
+def check_settings(policy: str | None = None, threshold: float | None = None) -> None:
+    """The one check of a merge setting, wherever it comes from (a model's inference block, the
+    ``Recognizer`` arguments, ``model.inference_settings``, ``make eval --merged``); each part is
+    checked when given."""
+    if policy is not None and policy not in POLICIES:
+        raise ValueError(f"merge must be one of {POLICIES}, got {policy!r}: no such merge policy")
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"merge_threshold must lie in [0, 1], got {threshold}")
+
+
 def merge(rules: list[SpanT], model: list[SpanT], policy: str, threshold: float) -> list[SpanT]:
-    if policy not in POLICIES:
-        raise ValueError(f"merge policy must be one of {POLICIES}, got {policy!r}")
+    check_settings(policy)
     confident = [s for s in model if s[3] >= threshold]
     if policy == "none":
         return sorted(model)

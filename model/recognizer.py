@@ -24,7 +24,7 @@ import numpy as np
 from .chars import CharVocab
 from .features import FEATURE_SET
 from .labels import TAGS
-from .merge import POLICIES, RULE_SCORE, merge
+from .merge import RULE_SCORE, check_settings, merge
 from .normalize import Normalized, normalize
 from .paths import MODEL_DIR
 from .spans import as_batch
@@ -141,8 +141,7 @@ class Recognizer:
         self.merge = merge if merge is not None else infer.get("merge", "none")
         self.merge_threshold = float(merge_threshold if merge_threshold is not None
                                      else infer.get("merge_threshold", 0.5))
-        if self.merge not in POLICIES:
-            raise ValueError(f"merge must be one of {POLICIES}, got {self.merge!r}")
+        check_settings(self.merge)  # any threshold: one above 1 keeps no model span (the rules alone)
 
     @staticmethod
     def _load(path: Path):
