@@ -231,6 +231,28 @@ def _trainer_class():
     return WeightedTrainer
 
 
+def cpu_bf16(config: TrainConfig) -> bool:
+    """Whether this run trains in bf16 on the CPU: asked for, no GPU, and a CPU that multiplies bf16
+    in hardware (AMX-BF16). There autocast runs a step about 1.7 times as fast as fp32 (six-layer
+    model, batches of 32 x 128, this project's 2-core Xeon); the weights and the optimiser stay in
+    fp32. Where bf16 would be emulated it is slower than fp32, so the run says so and uses fp32."""
+    import torch
+
+    from .fast_cpu import native_bf16
+
+    if not config.bf16 or torch.cuda.is_available():
+        return False
+    if not native_bf16():
+        log.warning("bf16: this CPU has no AMX-BF16, where bf16 is slower than fp32; training in fp32")
+        return False
+    return True
+
+
+def _precision(args) -> str:
+    """What the Trainer computed in, for the model's training_meta.json."""
+    return "bf16" if args.bf16 else "fp16" if args.fp16 else "fp32"
+
+
 def training_arguments(config: TrainConfig, work: Path):
     import os
 
@@ -240,15 +262,17 @@ def training_arguments(config: TrainConfig, work: Path):
     # Several processes and no GPU (``accelerate launch --multi_gpu`` or torchrun on a CPU machine):
     # use_cpu makes them one job over gloo; without it each process would train, and save, alone.
     several_on_cpu = int(os.environ.get("WORLD_SIZE", "1")) > 1 and not torch.cuda.is_available()
+    bf16_on_cpu = cpu_bf16(config)
     return TrainingArguments(
-        use_cpu=several_on_cpu,
+        use_cpu=several_on_cpu or bf16_on_cpu,  # the Trainer autocasts on the CPU only with use_cpu
         output_dir=str(work), num_train_epochs=config.epochs, learning_rate=config.learning_rate,
         per_device_train_batch_size=config.batch_size,
         warmup_steps=config.warmup_ratio,  # transformers 5: a float below 1 is a ratio
         weight_decay=config.weight_decay, lr_scheduler_type="linear", seed=config.seed,
         logging_steps=10, save_strategy="steps", save_steps=config.save_steps, save_total_limit=1,
         report_to=[], train_sampling_strategy="group_by_length", remove_unused_columns=False,
-        fp16=config.fp16 and torch.cuda.is_available(), bf16=config.bf16 and torch.cuda.is_available(),
+        fp16=config.fp16 and torch.cuda.is_available(),
+        bf16=config.bf16 and (torch.cuda.is_available() or bf16_on_cpu),
         dataloader_num_workers=0, dataloader_pin_memory=torch.cuda.is_available(), disable_tqdm=False,
     )
 
@@ -402,6 +426,7 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
             "resumed_from": Path(checkpoint).name if checkpoint else None,
             "train_loss": loss,  # the mean over processes
             "device": str(trainer.args.device),
+            "precision": _precision(trainer.args),
             "processes": trainer.args.world_size,
         })
         if two_stages:
@@ -432,6 +457,7 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
             "resumed_from": Path(checkpoint).name if checkpoint else meta.get("resumed_from"),
             "train_loss": loss,
             "device": str(trainer.args.device),
+            "precision": _precision(trainer.args),
             "processes": trainer.args.world_size,
         })
     if config.hand_epochs:
@@ -483,6 +509,7 @@ def _hand_stage(config: TrainConfig, model, start: Path | None, tokenizer, meta:
         "resumed_from": Path(checkpoint).name if checkpoint else meta.get("resumed_from"),
         "train_loss": loss,
         "device": str(hand_trainer.args.device),
+        "precision": _precision(hand_trainer.args),
         "processes": hand_trainer.args.world_size,
     })
     return hand_trainer, model
