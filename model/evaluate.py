@@ -265,8 +265,8 @@ def provenance(model_dir: Path | None, golds: Sequence[Path]) -> dict:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             prov["model"] = str(model_dir)
             prov["model config"] = meta["config"].get("config_path")
-            served = _served_settings(model_dir, meta)
-            prov["merge (predict default)"] = f"{served.get('merge')} @ {served.get('merge_threshold')}"
+            policy, threshold = _served_settings(model_dir)
+            prov["merge (predict default)"] = f"{policy} @ {threshold}"
             if meta.get("inference_changes"):  # set after training (model.inference_settings)
                 prov["inference settings changed"] = json.dumps(meta["inference_changes"], ensure_ascii=False)
             prov["base model"] = meta.get("base_model")
@@ -278,12 +278,13 @@ def provenance(model_dir: Path | None, golds: Sequence[Path]) -> dict:
     return prov
 
 
-def _served_settings(model_dir: str | Path, meta: dict) -> dict:
+def _served_settings(model_dir: str | Path) -> tuple[str, float]:
     """What ``predict()`` serves: the model's ``config.json`` inference block (which
-    ``model.inference_settings`` may have changed after training), else the training config's."""
+    ``model.inference_settings`` may have changed after training), read as the ``Recognizer`` reads it."""
+    from .merge import served_settings
+
     path = Path(model_dir) / "config.json"
-    block = json.loads(path.read_text(encoding="utf-8")).get("inference") if path.is_file() else None
-    return block or meta.get("config", {})
+    return served_settings(json.loads(path.read_text(encoding="utf-8")).get("inference") if path.is_file() else None)
 
 
 def rules_statistics() -> list[dict]:
@@ -342,14 +343,15 @@ def main(argv: list[str] | None = None) -> None:
         from .recognizer import ModelNotFoundError, Recognizer, resolve_model_dir
 
         model_dir = resolve_model_dir(args.model)
-        try:
-            rec = Recognizer(model_dir, device=args.device)
+        try:  # loaded once: the model alone, and what predict() serves read from the same directory
+            rec = Recognizer(model_dir, device=args.device, merge="none")
         except ModelNotFoundError as err:
             parser.exit(2, f"error: {err}\n")
-        systems["model"] = model_system(model_dir, args.device, merge="none")
+        policy, threshold = _served_settings(model_dir)
+        systems["model"] = recognizer_system(rec)
         pairs.append(("model", "rules"))
-        if rec.merge != "none":
-            systems["default"] = merged_system("model", "rules", rec.merge, rec.merge_threshold)
+        if policy != "none":
+            systems["default"] = merged_system("model", "rules", policy, threshold)
             pairs += [("default", "rules"), ("default", "model")]
         elif beside is not None:  # predict() serves the model alone: a merge beside it all the same
             systems["merged"] = merged_system("model", "rules", *beside)

@@ -45,6 +45,15 @@ def check_settings(policy: str | None = None, threshold: float | None = None) ->
         raise ValueError(f"merge_threshold must lie in [0, 1], got {threshold}")
 
 
+def served_settings(inference: dict | None) -> tuple[str, float]:
+    """The merge ``predict()`` serves by default, from a model's ``config.json`` inference block:
+    the model alone at 0.5 where the block says nothing. One reading for the ``Recognizer`` and for
+    the evaluation report's header, so that the two cannot disagree."""
+    inference = inference or {}
+    threshold = inference.get("merge_threshold")
+    return inference.get("merge") or "none", float(0.5 if threshold is None else threshold)
+
+
 def merge(rules: list[SpanT], model: list[SpanT], policy: str, threshold: float) -> list[SpanT]:
     check_settings(policy)
     confident = [s for s in model if s[3] >= threshold]

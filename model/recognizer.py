@@ -24,7 +24,7 @@ import numpy as np
 from .chars import CharVocab
 from .features import FEATURE_SET
 from .labels import TAGS
-from .merge import RULE_SCORE, check_settings, merge
+from .merge import RULE_SCORE, check_settings, merge, served_settings
 from .normalize import Normalized, normalize
 from .paths import MODEL_DIR
 from .spans import as_batch
@@ -138,9 +138,9 @@ class Recognizer:
             raise ModelNotFoundError(f"the model expects input features {self.features!r}; this package "
                                      f"computes {FEATURE_SET!r}: {TRAIN_HINT}")
         # Rules and model together (model.merge): the policy chosen on the dev gold at training time.
-        self.merge = merge if merge is not None else infer.get("merge", "none")
-        self.merge_threshold = float(merge_threshold if merge_threshold is not None
-                                     else infer.get("merge_threshold", 0.5))
+        served = served_settings(infer)
+        self.merge = merge if merge is not None else served[0]
+        self.merge_threshold = float(merge_threshold if merge_threshold is not None else served[1])
         check_settings(self.merge)  # any threshold: one above 1 keeps no model span (the rules alone)
 
     @staticmethod

@@ -60,7 +60,8 @@ def test_the_evaluation_report_states_the_served_merge(model_copy):
     (model_copy / "training_meta.json").write_text(json.dumps(meta), encoding="utf-8")
     set_settings(model_copy, merge="model-first")
     prov = provenance(model_copy, [])
-    assert prov["merge (predict default)"] == "model-first @ None"  # the tiny model's block has no threshold
+    # the tiny model's block has no threshold: the Recognizer's 0.5, read by the same function
+    assert prov["merge (predict default)"] == "model-first @ 0.5"
     assert "model-first" in prov["inference settings changed"]
 
 
