@@ -101,6 +101,8 @@ class TrainConfig:
     merge: str = _opt("none", "predict's default combination with the rules: none (model alone) or "
                               "rules+model (see model.merge); chosen on the dev gold")
     merge_threshold: float = _opt(0.5, "merge: a model span fills a gap of the rules from this score on")
+    snap_quotes: bool = _opt(False, "predict: a PROGRAM span that touches one mark of a quoted name takes the whole "
+                                    "name (model.quotes; chosen on dev, benchmarks.snap_quotes)")
     config_path: str = _opt("", "the YAML file this config came from (set by load_config)")
 
     def to_dict(self) -> dict:

@@ -267,6 +267,7 @@ def provenance(model_dir: Path | None, golds: Sequence[Path]) -> dict:
             prov["model config"] = meta["config"].get("config_path")
             policy, threshold = _served_settings(model_dir)
             prov["merge (predict default)"] = f"{policy} @ {threshold}"
+            prov["quoted names taken whole (snap_quotes)"] = bool(_inference_block(model_dir).get("snap_quotes", False))
             if meta.get("inference_changes"):  # set after training (model.inference_settings)
                 prov["inference settings changed"] = json.dumps(meta["inference_changes"], ensure_ascii=False)
             prov["base model"] = meta.get("base_model")
@@ -278,13 +279,18 @@ def provenance(model_dir: Path | None, golds: Sequence[Path]) -> dict:
     return prov
 
 
+def _inference_block(model_dir: str | Path) -> dict:
+    """The model's ``config.json`` inference block (``model.inference_settings`` may have changed it
+    after training); ``{}`` where there is none."""
+    path = Path(model_dir) / "config.json"
+    return (json.loads(path.read_text(encoding="utf-8")).get("inference") if path.is_file() else None) or {}
+
+
 def _served_settings(model_dir: str | Path) -> tuple[str, float]:
-    """What ``predict()`` serves: the model's ``config.json`` inference block (which
-    ``model.inference_settings`` may have changed after training), read as the ``Recognizer`` reads it."""
+    """The merge ``predict()`` serves, read as the ``Recognizer`` reads it."""
     from .merge import served_settings
 
-    path = Path(model_dir) / "config.json"
-    return served_settings(json.loads(path.read_text(encoding="utf-8")).get("inference") if path.is_file() else None)
+    return served_settings(_inference_block(model_dir))
 
 
 def rules_statistics() -> list[dict]:

@@ -27,6 +27,7 @@ from .labels import TAGS
 from .merge import RULE_SCORE, check_settings, merge, served_settings
 from .normalize import Normalized, normalize
 from .paths import MODEL_DIR
+from .quotes import snap_to_quotes
 from .spans import as_batch
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ class Recognizer:
     def __init__(self, model_dir: str | os.PathLike | None = None, device: str = "auto",
                  batch_size: int = 32, max_length: int | None = None, stride: int | None = None,
                  quantize: bool | None = None, model=None, tokenizer=None, merge: str | None = None,
-                 merge_threshold: float | None = None):
+                 merge_threshold: float | None = None, snap_quotes: bool | None = None):
         import torch
 
         self.device = resolve_device(device)
@@ -142,6 +143,8 @@ class Recognizer:
         self.merge = merge if merge is not None else served[0]
         self.merge_threshold = float(merge_threshold if merge_threshold is not None else served[1])
         check_settings(self.merge)  # any threshold: one above 1 keeps no model span (the rules alone)
+        # Quoted PROGRAM names taken whole after decoding (model.quotes); off unless the block says so.
+        self.snap_quotes = bool(infer.get("snap_quotes", False)) if snap_quotes is None else bool(snap_quotes)
 
     @staticmethod
     def _load(path: Path):
@@ -184,6 +187,8 @@ class Recognizer:
         out = []
         for n, lp, rule_spans in zip(norms, log_probs, rules):
             spans = _decode(lp)
+            if self.snap_quotes:  # the model's spans, before any merge (as make eval's merges see them)
+                spans = snap_to_quotes(n.text, spans)
             if self.merge != "none":
                 spans = merge([(s.start, s.end, s.label, RULE_SCORE) for s in rule_spans], spans,
                               self.merge, self.merge_threshold)

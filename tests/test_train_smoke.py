@@ -43,6 +43,7 @@ def test_train_writes_a_loadable_model(tmp_path, tiny_model_dir, features, monke
     config = json.loads((out / "config.json").read_text())
     assert config["id2label"]["0"] == "O" and config["num_hidden_layers"] == 1
     assert config["inference"]["max_length"] == 16 and config["inference"]["stride"] == 4
+    assert config["inference"]["snap_quotes"] is False  # the config's setting, served as trained
     assert config["type_vocab_size"] == (11 if features else 2)
     meta = json.loads((out / "training_meta.json").read_text())
     assert meta["train_windows_used"] == 12 and meta["train_loss"] > 0
