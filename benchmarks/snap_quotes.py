@@ -43,9 +43,11 @@ def render(results: dict[str, dict]) -> str:
     for name, by_script in results.items():
         for script, r in by_script.items():
             lo, hi = r["diff_ci"]
-            lines.append(f"| {name} | {script} | {100 * r['micro']['decoded']:.1f} | {100 * r['micro']['snapped']:.1f} | "
-                         f"{100 * (r['micro']['snapped'] - r['micro']['decoded']):+.1f} ({100 * lo:+.1f} to "
-                         f"{100 * hi:+.1f}) | {100 * r['PROGRAM']['decoded']:.1f} | {100 * r['PROGRAM']['snapped']:.1f} |")
+            micro, program = r["micro"], r["PROGRAM"]
+            diff = micro["snapped"] - micro["decoded"]
+            lines.append(f"| {name} | {script} | {100 * micro['decoded']:.1f} | {100 * micro['snapped']:.1f} | "
+                         f"{100 * diff:+.1f} ({100 * lo:+.1f} to {100 * hi:+.1f}) | "
+                         f"{100 * program['decoded']:.1f} | {100 * program['snapped']:.1f} |")
     return "\n".join(lines) + "\n"
 
 
