@@ -38,6 +38,7 @@ def snap_to_quotes(text: str, spans: list[SpanT]) -> list[SpanT]:
     names = quoted_names(text) if any(s[2] == "PROGRAM" for s in spans) else []
     if not names:
         return spans
+    grown: set[tuple[int, int]] = set()
     widened: list[SpanT] = []
     for start, end, label, score in spans:
         if label == "PROGRAM":
@@ -45,12 +46,15 @@ def snap_to_quotes(text: str, spans: list[SpanT]) -> list[SpanT]:
                 inside = q_start <= start and end <= q_end and (start, end) != (q_start, q_end)
                 if inside and (start == q_start or end == q_end):
                     start, end = q_start, q_end
+                    grown.add((start, end))
                     break
         widened.append((start, end, label, score))
-    keep = [s for s in widened if s[2] == "PROGRAM"]
-    covered = [(s[0], s[1]) for s in keep]
-    for s in widened:
-        if s[2] != "PROGRAM" and not any(a < s[1] and s[0] < b for a, b in covered):
-            keep.append(s)
-    # two PROGRAM spans widened to the same name: one
-    return sorted(set(keep))
+    # a grown name once (two pieces of it may have grown into it), and nothing else that overlaps it
+    out: list[SpanT] = []
+    for span in widened:
+        if span[2] == "PROGRAM" and span[:2] in grown:
+            if not any(o[:2] == span[:2] for o in out):
+                out.append(span)
+        elif not any(a < span[1] and span[0] < b for a, b in grown):
+            out.append(span)
+    return sorted(out)

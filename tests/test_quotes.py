@@ -68,3 +68,10 @@ def test_the_recognizer_reads_the_setting_from_the_inference_block(tiny_model_di
     assert rec.snap_quotes is True and Recognizer(model, device="cpu", snap_quotes=False).snap_quotes is False
     text = "实施“百企帮百村”行动，湖南投入785万元"
     assert all(text[s["start"]:s["end"]] == s["text"] for s in rec.predict(text))
+
+
+def test_two_pieces_of_one_name_become_one_span():
+    text = "面向“张榜求才”招聘"
+    a, b = text.index("张榜"), text.index("求才")
+    out = snap_to_quotes(text, [(a, a + 2, "PROGRAM", 0.8), (b, b + 2, "PROGRAM", 0.6)])
+    assert [(text[s:e], score) for s, e, _, score in out] == [("张榜求才", 0.8)]
