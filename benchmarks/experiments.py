@@ -2,8 +2,9 @@
 
 ``python -m benchmarks.experiments [NAME ...]`` trains each variant of configs/experiments.yaml
 into artifacts/experiments/NAME (a finished one is scored, not retrained), scores it on the dev
-gold in the three scripts (model alone, and merged with the rules under each policy and threshold),
-and writes reports/experiments.md and .json. The default recipe and merge policy are chosen from
+gold in the three scripts (the model alone as decoded, and merged with the rules under each policy
+and threshold), and writes reports/experiments.md and .json. ``--compare A B`` pairs two finished
+variants (or one served two ways) on dev, alone and as served. The default recipe and merge policy are chosen from
 this table; the holdout is scored once, by ``make eval``, for the chosen recipe.
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -18,18 +20,22 @@ import yaml
 from model.config import TrainConfig, load_config
 from model.paths import ARTIFACTS_DIR, PROJECT_ROOT, REPORTS_DIR
 from model.spans import LABELS
+from model.variants import SCRIPTS
 
 log = logging.getLogger("experiments")
 THRESHOLDS = (0.0, 0.5, 0.7, 0.9)
 
 
 def score_on_dev(model_dir: Path, config: TrainConfig, n_boot: int = 200, corpus_half: bool = False) -> dict:
-    """Model alone, the rules, and every merge policy × threshold, strict micro F1 on dev.
-    ``corpus_half``: only the dev passages of the corpus (for a model that read the others in training)."""
+    """Model alone, the rules, and every merge policy × threshold, strict micro F1 on dev. The model
+    as decoded, without the quote step, whatever its block says: the rows compare training recipes,
+    old and new alike (``benchmarks.snap_quotes`` measures the step). ``corpus_half``: only the dev
+    passages of the corpus (for a model that read the others in training)."""
     from model.corpus import load_split
     from model.evaluate import evaluate_systems, merged_system, model_system, weak_system
 
-    systems = {"model": model_system(model_dir, quantize=False, merge="none"), "rules": weak_system()}
+    systems = {"model": model_system(model_dir, quantize=False, merge="none", snap_quotes=False),
+               "rules": weak_system()}
     for policy in ("rules-first", "model-first", "model-first-longer"):
         for t in THRESHOLDS:
             systems[f"{policy}@{t}"] = merged_system("model", "rules", policy, t)
@@ -74,41 +80,77 @@ def run_variant(name: str, base: TrainConfig, overrides: dict, rescore: bool = F
     return result
 
 
+@dataclass(frozen=True)
+class Side:
+    """One side of ``--compare``: a finished variant and how it is served."""
+
+    name: str
+    path: Path
+    policy: str
+    threshold: float
+    snap_quotes: bool
+
+    @property
+    def alone(self) -> str:
+        """The label of the model alone (the quote step is part of decoding, so it shows here)."""
+        return self.name + (" +quotes" if self.snap_quotes else "")
+
+    @property
+    def served(self) -> str:
+        return self.alone if self.policy == "none" else f"{self.alone} {self.policy}@{self.threshold}"
+
+
+def parse_side(arg: str, config: TrainConfig) -> Side:
+    """``NAME[:SETTING,...]``, each setting one of ``POLICY@THRESHOLD`` (a merge), ``alone`` (no
+    merge), ``quotes`` / ``no-quotes`` (the quote step on or off); what is not given comes from the
+    config, so that two variants trained at different times are served alike."""
+    from model.evaluate import parse_merge
+
+    name, _, spec = arg.partition(":")
+    policy, threshold, snap = config.merge, config.merge_threshold, config.snap_quotes
+    for item in filter(None, spec.split(",")):
+        if item in ("quotes", "no-quotes"):
+            snap = item == "quotes"
+        elif item == "alone":
+            policy = "none"
+        else:
+            policy, threshold = parse_merge(item)
+    path = ARTIFACTS_DIR / "experiments" / name
+    if not (path / "config.json").is_file():
+        raise FileNotFoundError(f"variant {name} is not trained ({path})")
+    return Side(name, path, policy, float(threshold), snap)
+
+
 def compare(a: str, b: str, config: TrainConfig, n_boot: int = 1000) -> dict:
-    """Paired bootstrap on dev of two finished variants, each difference as ``a − b``: the models
-    alone, and the two as served. A side is ``NAME`` (served with the config's merge) or
-    ``NAME:POLICY@THRESHOLD`` (served with that merge, e.g. an earlier default's); a side served
-    as ``none`` is its model alone."""
-    from model.evaluate import evaluate, parse_merge, recognizer_system
+    """Paired bootstrap on dev of two sides, each difference as ``a − b``: the models alone, and the
+    two as served (see ``parse_side``; one variant may be both sides, served two ways). Per script:
+    strict micro F1, PROGRAM F1 and the paired intervals."""
+    from model.evaluate import evaluate, recognizer_system
     from model.recognizer import Recognizer
 
-    sides = []
-    for arg in (a, b):
-        name, _, spec = arg.partition(":")
-        policy, threshold = parse_merge(spec) if spec else (config.merge, config.merge_threshold)
-        path = ARTIFACTS_DIR / "experiments" / name
-        if not (path / "config.json").is_file():
-            raise FileNotFoundError(f"variant {name} is not trained ({path})")
-        sides.append((name, path, policy, threshold))
-    if sides[0][0] == sides[1][0]:
-        raise ValueError("--compare: give two different variants")
-    systems, served = {}, []
-    for name, path, policy, threshold in sides:
-        systems[name] = recognizer_system(Recognizer(path, quantize=False, merge="none"))
-        label = name if policy == "none" else f"{name} {policy}@{threshold}"
-        if policy != "none":
-            systems[label] = recognizer_system(Recognizer(path, quantize=False, merge=policy,
-                                                          merge_threshold=threshold))
-        served.append(label)
-    pairs = [(sides[0][0], sides[1][0])]
-    if tuple(served) != pairs[0]:
-        pairs.append(tuple(served))
+    sides = [parse_side(arg, config) for arg in (a, b)]
+    if sides[0].served == sides[1].served:
+        raise ValueError("--compare: give two different variants or servings")
+    systems = {}
+    for side in sides:
+        for label, policy in ((side.alone, "none"), (side.served, side.policy)):
+            if label not in systems:
+                systems[label] = recognizer_system(Recognizer(side.path, quantize=False, merge=policy,
+                                                              merge_threshold=side.threshold,
+                                                              snap_quotes=side.snap_quotes))
+    pairs = [(sides[0].alone, sides[1].alone)] if sides[0].alone != sides[1].alone else []
+    if (sides[0].served, sides[1].served) not in pairs:
+        pairs.append((sides[0].served, sides[1].served))
     rep = evaluate(config.resolve(config.dev_gold), systems, config.corpus_dir, n_boot=n_boot,
                    pairs=pairs, details=False)
-    boot = rep["bootstrap"]["simplified"]
-    return {"served": {name: label for (name, *_), label in zip(sides, served)},
-            "f1": {n: r["by_script"]["simplified"]["strict"]["micro"]["f1"] for n, r in rep["systems"].items()},
-            "diff_ci": boot["diff"]}
+
+    def by_script(key: str) -> dict:
+        return {script: {n: r["by_script"][script]["strict"][key]["f1"] for n, r in rep["systems"].items()}
+                for script in SCRIPTS}
+
+    return {"served": [side.served for side in sides], "f1": by_script("micro"),
+            "program_f1": by_script("PROGRAM"),
+            "diff_ci": {script: rep["bootstrap"][script]["diff"] for script in SCRIPTS}}
 
 
 def _commit(result: dict) -> str:
@@ -174,7 +216,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="score the finished variants again (after the dev gold changed); trains nothing new")
     parser.add_argument("--compare", nargs=2, metavar=("A", "B"),
                         help="paired bootstrap on dev of two finished variants (A − B), alone and as served; "
-                             "NAME:POLICY@THRESHOLD serves that side with that merge; trains nothing")
+                             "NAME:SETTING,... serves that side otherwise: POLICY@THRESHOLD, alone, quotes, "
+                             "no-quotes (the rest from the base config); trains nothing")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     spec = yaml.safe_load((PROJECT_ROOT / args.spec).read_text(encoding="utf-8"))

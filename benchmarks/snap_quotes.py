@@ -13,24 +13,21 @@ import argparse
 import json
 from pathlib import Path
 
-from model.paths import ARTIFACTS_DIR, DEV_GOLD_FILE, REPORTS_DIR
+from model.config import TrainConfig, load_config
+from model.paths import REPORTS_DIR
 
 
-def score(model_dir: Path, n_boot: int = 1000) -> dict:
-    from model.evaluate import evaluate, recognizer_system
-    from model.recognizer import Recognizer
+def score(name: str, config: TrainConfig, n_boot: int = 1000) -> dict:
+    """One model alone with and without the quote step (``benchmarks.experiments.compare``), per script."""
+    from benchmarks.experiments import compare
 
-    systems = {name: recognizer_system(Recognizer(model_dir, device="cpu", merge="none", quantize=False,
-                                                  snap_quotes=snap))
-               for name, snap in (("decoded", False), ("snapped", True))}
-    rep = evaluate(DEV_GOLD_FILE, systems, n_boot=n_boot, pairs=[("snapped", "decoded")])
-    out = {}
-    for script, by in rep["bootstrap"].items():
-        f1 = {name: rep["systems"][name]["by_script"][script]["strict"] for name in systems}
-        out[script] = {"micro": {n: f1[n]["micro"]["f1"] for n in systems},
-                       "PROGRAM": {n: f1[n]["PROGRAM"]["f1"] for n in systems},
-                       "diff_ci": by["diff"]["snapped − decoded"]}
-    return out
+    rep = compare(f"{name}:alone,quotes", f"{name}:alone,no-quotes", config, n_boot=n_boot)
+    snapped, decoded = rep["served"]  # the two labels: "NAME +quotes" and "NAME"
+    systems = {"decoded": decoded, "snapped": snapped}
+    return {script: {"micro": {k: rep["f1"][script][v] for k, v in systems.items()},
+                     "PROGRAM": {k: rep["program_f1"][script][v] for k, v in systems.items()},
+                     "diff_ci": rep["diff_ci"][script][f"{snapped} − {decoded}"]}
+            for script in rep["f1"]}
 
 
 def render(results: dict[str, dict]) -> str:
@@ -54,14 +51,16 @@ def render(results: dict[str, dict]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="+", help="names under artifacts/experiments/, or model directories")
+    parser.add_argument("--config", default="configs/default.yaml", help="dev gold and corpus paths")
     parser.add_argument("--out", default=str(REPORTS_DIR))
     args = parser.parse_args(argv)
+    config = load_config(args.config, merge="none")
     results = {}
     for name in args.models:
-        path = Path(name) if Path(name).is_dir() else ARTIFACTS_DIR / "experiments" / name
-        if not (path / "config.json").is_file():
-            parser.error(f"{name}: no trained model at {path}")
-        results[name] = score(path)
+        try:
+            results[name] = score(str(Path(name).resolve()) if Path(name).is_dir() else name, config)
+        except FileNotFoundError as err:
+            parser.error(str(err))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     text = render(results)

@@ -52,10 +52,11 @@ def weak_system() -> System:
 
 
 def model_system(model_dir: str | Path | None, device: str = "auto", quantize: bool | None = None,
-                 merge: str | None = None) -> System:
+                 merge: str | None = None, snap_quotes: bool | None = None) -> System:
     from .recognizer import Recognizer
 
-    return recognizer_system(Recognizer(model_dir, device=device, quantize=quantize, merge=merge))
+    return recognizer_system(Recognizer(model_dir, device=device, quantize=quantize, merge=merge,
+                                        snap_quotes=snap_quotes))
 
 
 def recognizer_system(rec) -> System:
@@ -265,9 +266,9 @@ def provenance(model_dir: Path | None, golds: Sequence[Path]) -> dict:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             prov["model"] = str(model_dir)
             prov["model config"] = meta["config"].get("config_path")
-            policy, threshold = _served_settings(model_dir)
-            prov["merge (predict default)"] = f"{policy} @ {threshold}"
-            prov["quoted names taken whole (snap_quotes)"] = bool(_inference_block(model_dir).get("snap_quotes", False))
+            served = _served_settings(model_dir)
+            prov["merge (predict default)"] = f"{served.merge} @ {served.threshold}"
+            prov["quoted names taken whole (snap_quotes)"] = served.snap_quotes
             if meta.get("inference_changes"):  # set after training (model.inference_settings)
                 prov["inference settings changed"] = json.dumps(meta["inference_changes"], ensure_ascii=False)
             prov["base model"] = meta.get("base_model")
@@ -279,18 +280,15 @@ def provenance(model_dir: Path | None, golds: Sequence[Path]) -> dict:
     return prov
 
 
-def _inference_block(model_dir: str | Path) -> dict:
-    """The model's ``config.json`` inference block (``model.inference_settings`` may have changed it
-    after training); ``{}`` where there is none."""
-    path = Path(model_dir) / "config.json"
-    return (json.loads(path.read_text(encoding="utf-8")).get("inference") if path.is_file() else None) or {}
-
-
-def _served_settings(model_dir: str | Path) -> tuple[str, float]:
-    """The merge ``predict()`` serves, read as the ``Recognizer`` reads it."""
+def _served_settings(model_dir: str | Path):
+    """What ``predict()`` serves (``model.merge.Served``), read from the model's ``config.json``
+    inference block (``model.inference_settings`` may have changed it after training) as the
+    ``Recognizer`` reads it."""
     from .merge import served_settings
 
-    return served_settings(_inference_block(model_dir))
+    path = Path(model_dir) / "config.json"
+    block = json.loads(path.read_text(encoding="utf-8")).get("inference") if path.is_file() else None
+    return served_settings(block)
 
 
 def rules_statistics() -> list[dict]:
@@ -353,7 +351,7 @@ def main(argv: list[str] | None = None) -> None:
             rec = Recognizer(model_dir, device=args.device, merge="none")
         except ModelNotFoundError as err:
             parser.exit(2, f"error: {err}\n")
-        policy, threshold = _served_settings(model_dir)
+        policy, threshold, _ = _served_settings(model_dir)
         systems["model"] = recognizer_system(rec)
         pairs.append(("model", "rules"))
         if policy != "none":

@@ -13,6 +13,7 @@ Two policies, chosen on the gold dev set (``benchmarks/experiments.py``), never 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from typing import NamedTuple
 
 POLICIES = ("none", "rules-first", "model-first", "model-first-longer")
 RULE_SCORE = 1.0  # a rule span's score in merged output: the rules do not grade themselves
@@ -45,13 +46,24 @@ def check_settings(policy: str | None = None, threshold: float | None = None) ->
         raise ValueError(f"merge_threshold must lie in [0, 1], got {threshold}")
 
 
-def served_settings(inference: dict | None) -> tuple[str, float]:
-    """The merge ``predict()`` serves by default, from a model's ``config.json`` inference block:
-    the model alone at 0.5 where the block says nothing. One reading for the ``Recognizer`` and for
-    the evaluation report's header, so that the two cannot disagree."""
+class Served(NamedTuple):
+    """What ``predict()`` serves by default: the merge, its threshold, and whether quoted PROGRAM
+    names are taken whole (``model.quotes``)."""
+
+    merge: str
+    threshold: float
+    snap_quotes: bool
+
+
+def served_settings(inference: dict | None) -> Served:
+    """The serving settings from a model's ``config.json`` inference block: the model alone at 0.5,
+    quotes as decoded, where the block says nothing (models trained before the keys existed). The
+    one reading for the ``Recognizer`` and for the evaluation report's header, so that the two
+    cannot disagree."""
     inference = inference or {}
     threshold = inference.get("merge_threshold")
-    return inference.get("merge") or "none", float(0.5 if threshold is None else threshold)
+    return Served(inference.get("merge") or "none", float(0.5 if threshold is None else threshold),
+                  bool(inference.get("snap_quotes", False)))
 
 
 def merge(rules: list[SpanT], model: list[SpanT], policy: str, threshold: float) -> list[SpanT]:

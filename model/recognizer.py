@@ -138,13 +138,13 @@ class Recognizer:
         if self.features and self.features != FEATURE_SET:
             raise ModelNotFoundError(f"the model expects input features {self.features!r}; this package "
                                      f"computes {FEATURE_SET!r}: {TRAIN_HINT}")
-        # Rules and model together (model.merge): the policy chosen on the dev gold at training time.
+        # Rules and model together (model.merge), the policy chosen on the dev gold at training time,
+        # and quoted PROGRAM names taken whole after decoding (model.quotes): as the block says.
         served = served_settings(infer)
-        self.merge = merge if merge is not None else served[0]
-        self.merge_threshold = float(merge_threshold if merge_threshold is not None else served[1])
+        self.merge = merge if merge is not None else served.merge
+        self.merge_threshold = float(merge_threshold if merge_threshold is not None else served.threshold)
         check_settings(self.merge)  # any threshold: one above 1 keeps no model span (the rules alone)
-        # Quoted PROGRAM names taken whole after decoding (model.quotes); off unless the block says so.
-        self.snap_quotes = bool(infer.get("snap_quotes", False)) if snap_quotes is None else bool(snap_quotes)
+        self.snap_quotes = served.snap_quotes if snap_quotes is None else bool(snap_quotes)
 
     @staticmethod
     def _load(path: Path):

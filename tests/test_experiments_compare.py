@@ -1,5 +1,5 @@
 """``benchmarks.experiments --compare``: two finished variants paired on the dev gold, alone and as
-served (``NAME:POLICY@THRESHOLD``). Tiny random models, seconds."""
+served (``NAME:POLICY@THRESHOLD,quotes``). Tiny random models, seconds."""
 from __future__ import annotations
 
 import json
@@ -28,11 +28,24 @@ def test_compare_pairs_the_models_alone_and_as_served(variants):
     from benchmarks.experiments import compare
 
     out = compare("a", "b:model-first@0.9", variants, n_boot=20)
-    assert out["served"] == {"a": "a", "b": "b model-first@0.9"}
-    assert set(out["f1"]) == {"a", "b", "b model-first@0.9"}
-    assert set(out["diff_ci"]) == {"a − b", "a − b model-first@0.9"}
-    alone = compare("a", "b", variants, n_boot=20)  # both served alone: one pair
-    assert set(alone["diff_ci"]) == {"a − b"}
+    # the config's quote step serves both sides alike
+    assert out["served"] == ["a +quotes", "b +quotes model-first@0.9"]
+    assert set(out["f1"]) == {"simplified", "traditional", "traditional+pinyin"}
+    assert set(out["f1"]["traditional"]) == {"a +quotes", "b +quotes", "b +quotes model-first@0.9"}
+    assert set(out["program_f1"]["simplified"]) == set(out["f1"]["simplified"])
+    assert set(out["diff_ci"]["simplified"]) == {"a +quotes − b +quotes", "a +quotes − b +quotes model-first@0.9"}
+    alone = compare("a:no-quotes", "b:alone,no-quotes", variants, n_boot=20)  # both alone: one pair
+    assert alone["served"] == ["a", "b"] and set(alone["diff_ci"]["simplified"]) == {"a − b"}
+
+
+def test_compare_serves_one_variant_two_ways(variants):
+    from benchmarks.experiments import compare
+
+    out = compare("a:quotes", "a:no-quotes", variants, n_boot=20)
+    assert out["served"] == ["a +quotes", "a"]
+    assert set(out["diff_ci"]["traditional+pinyin"]) == {"a +quotes − a"}
+    lo, hi = out["diff_ci"]["simplified"]["a +quotes − a"]
+    assert lo <= hi
 
 
 def test_compare_refuses_bad_sides(variants):
@@ -43,4 +56,4 @@ def test_compare_refuses_bad_sides(variants):
     with pytest.raises(ValueError, match="POLICY@THRESHOLD"):
         compare("a", "b:model-first", variants, n_boot=20)
     with pytest.raises(ValueError, match="two different"):
-        compare("a", "a:model-first@0.9", variants, n_boot=20)
+        compare("a", "a:quotes", variants, n_boot=20)
