@@ -1,7 +1,8 @@
 """Train variants of the default recipe and compare them on the gold DEV set (never the holdout).
 
 ``python -m benchmarks.experiments [NAME ...]`` trains each variant of configs/experiments.yaml
-into artifacts/experiments/NAME (a finished one is scored, not retrained), scores it on the dev
+into artifacts/experiments/NAME (a finished one is scored, not retrained; one trained elsewhere keeps
+the row reports/experiments.json recorded), scores it on the dev
 gold in the three scripts (the model alone as decoded, and merged with the rules under each policy
 and threshold), and writes reports/experiments.md and .json. ``--compare A B`` pairs two finished
 variants (or one served two ways) on dev, alone and as served. The default recipe and merge policy are chosen from
@@ -52,6 +53,15 @@ def saw_dev_extra(config: TrainConfig, meta: dict) -> bool:
     return bool(reads_extra and not excluded)
 
 
+def variant_config(name: str, base: TrainConfig, overrides: dict) -> TrainConfig:
+    """The config of variant ``name``: trained into artifacts/experiments/NAME, with a dataset cache
+    of its own when its overrides change what the cached windows hold."""
+    extra = {"output_dir": str(ARTIFACTS_DIR / "experiments" / name)}
+    if {"window_chars", "augment", "seed", "extra_text", "extra_empty_share"} & set(overrides):
+        extra["dataset_dir"] = f"data/dataset-{name}"
+    return base.with_overrides(**overrides, **extra)
+
+
 def run_variant(name: str, base: TrainConfig, overrides: dict, rescore: bool = False) -> dict:
     from model.train import train
 
@@ -59,10 +69,7 @@ def run_variant(name: str, base: TrainConfig, overrides: dict, rescore: bool = F
     result_path = out / "experiment.json"
     if result_path.is_file() and not rescore:
         return json.loads(result_path.read_text())
-    extra = {"output_dir": str(out)}
-    if {"window_chars", "augment", "seed", "extra_text", "extra_empty_share"} & set(overrides):
-        extra["dataset_dir"] = f"data/dataset-{name}"
-    config = base.with_overrides(**overrides, **extra)
+    config = variant_config(name, base, overrides)
     if not (out / "training_meta.json").is_file():  # a finished model is scored, not retrained
         train(config)
     meta = json.loads((out / "training_meta.json").read_text())
@@ -207,6 +214,13 @@ def render(results: list[dict], base_path: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _recorded() -> dict[str, dict]:
+    """The rows of the last report, so that a variant whose model is not on this machine (a fresh
+    clone: artifacts are not committed) keeps its row instead of vanishing from the table."""
+    path = REPORTS_DIR / "experiments.json"
+    return {r["name"]: r for r in json.loads(path.read_text(encoding="utf-8"))} if path.is_file() else {}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="variants to run (default: all)")
@@ -233,6 +247,7 @@ def main(argv: list[str] | None = None) -> None:
     if unknown:
         parser.error(f"no such variants in {args.spec}: {sorted(unknown)}")
     names = args.names or list(spec["variants"])
+    recorded = _recorded()
     results = []
     for name in spec["variants"]:
         done = ARTIFACTS_DIR / "experiments" / name / "experiment.json"
@@ -241,6 +256,8 @@ def main(argv: list[str] | None = None) -> None:
             results.append(run_variant(name, base, spec["variants"][name] or {}, rescore=True))
         elif done.is_file() or (name in names and not args.report_only and not args.rescore):
             results.append(run_variant(name, base, spec["variants"][name] or {}))
+        elif name in recorded:  # trained on another machine: its row as the report recorded it
+            results.append(recorded[name])
         else:
             continue
         REPORTS_DIR.mkdir(exist_ok=True)

@@ -304,18 +304,25 @@ def _across_processes(trainer, loss: float, seconds: float) -> tuple[float, floa
     return both[:, 0].mean().item(), both[:, 1].min().item()
 
 
-def _fit(config: TrainConfig, model, train_set, tokenizer, work: Path, resume: bool, args=None):
+def _fit(config: TrainConfig, model, train_set, tokenizer, work: Path, resume: bool, args=None, callbacks=()):
     """One Trainer run; returns (trainer, loss of the job, seconds of the job, checkpoint resumed).
-    ``args``: the stage's ``TrainingArguments`` when the caller has built them already."""
+    ``args``: the stage's ``TrainingArguments`` when the caller has built them already;
+    ``callbacks``: more ``TrainerCallback``s (``average_from`` adds a ``TailAverage``)."""
+    from .averaging import TailAverage
+
     args = args or training_arguments(config, work)
     if not resume:
         shutil.rmtree(work, ignore_errors=True)
+    callbacks = list(callbacks) + ([TailAverage((), apply=config.average_from)] if config.average_from else [])
     trainer = _trainer_class()(model=model, args=args, train_dataset=train_set,
-                               data_collator=CharCollator(tokenizer.pad_token_id or 0))
+                               data_collator=CharCollator(tokenizer.pad_token_id or 0), callbacks=callbacks)
     # only complete checkpoints: a run killed while saving leaves one without trainer_state.json
     checkpoints = sorted((p for p in work.glob("checkpoint-*") if (p / "trainer_state.json").is_file()),
                          key=lambda p: int(p.name.split("-")[-1])) if resume else []
     checkpoint = str(checkpoints[-1]) if checkpoints else None
+    for callback in callbacks:
+        if hasattr(callback, "resume_from"):
+            callback.resume_from(checkpoint)
     if resume:
         log.info("--resume: %s", f"continuing from {checkpoint}" if checkpoint else
                  f"no checkpoint in {work}, starting from the beginning")
@@ -356,9 +363,10 @@ def _load_trained(path: Path, config: TrainConfig):
 
 
 def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = False,
-          after_save=None) -> Path:
-    """Train, save to a temporary directory, run ``after_save(tmp_dir)`` (the model card), then
-    swap the directory in. Returns the model directory.
+          after_save=None, callbacks=()) -> Path:
+    """Train, save to a temporary directory, run ``after_save(tmp_dir, config)`` (the model card),
+    then swap the directory in. Returns the model directory. ``callbacks``: more
+    ``TrainerCallback``s for the first stage (``benchmarks.weight_average``).
 
     Up to three stages, each starting from the model of the one before:
     1. the weak labels (``model.dataset``; with ``hand_repeat`` the hand labels replace them on the
@@ -418,7 +426,8 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
         certain = frozenset(manifest.get("hand_passages", ()))
         train_set = tokenize_dataset(dd["train"], tokenizer, config, reliability, certain)
         model = build_model(config, base)
-        trainer, loss, seconds, checkpoint = _fit(config, model, train_set, tokenizer, work, resume, args)
+        trainer, loss, seconds, checkpoint = _fit(config, model, train_set, tokenizer, work, resume, args,
+                                                  callbacks)
         if not trainer.is_world_process_zero():
             return out
         meta.update({
