@@ -233,18 +233,20 @@ def _trainer_class():
 
 def cpu_bf16(config: TrainConfig) -> bool:
     """Whether this run trains in bf16 on the CPU: asked for, no GPU, and a CPU that multiplies bf16
-    in hardware (AMX-BF16). There autocast runs a full 32 x 128 batch of the six-layer model 1.7
-    times as fast as fp32, a step of the default recipe 1.4 times (this project's 2-core Xeon); the
-    weights and the optimiser stay in fp32. Where bf16 would be emulated it is slower than fp32, so
-    the run says so and uses fp32."""
+    in hardware (AMX-BF16 or AVX512-BF16, ``fast_cpu.hardware_bf16``). There autocast runs a full
+    32 x 128 batch of the six-layer model 1.4-1.7 times as fast as fp32 (a 2-core Xeon with AMX, a
+    2-core AMD EPYC Zen 4), a step of the default recipe 1.4 times on the Xeon; the weights and the
+    optimiser stay in fp32. Where bf16 would be emulated it is slower than fp32, so the run says so
+    and uses fp32."""
     import torch
 
-    from .fast_cpu import native_bf16
+    from .fast_cpu import hardware_bf16
 
     if not config.bf16 or torch.cuda.is_available():
         return False
-    if not native_bf16():
-        log.warning("bf16: this CPU has no AMX-BF16, where bf16 is slower than fp32; training in fp32")
+    if not hardware_bf16():
+        log.warning("bf16: this CPU multiplies bf16 in software only (no AMX-BF16 or AVX512-BF16), where bf16 "
+                    "is slower than fp32; training in fp32")
         return False
     return True
 

@@ -71,3 +71,13 @@ def test_onnx_int8_is_built_once_and_agrees_with_fp32(tiny_model_dir, tmp_path):
     assert (a.argmax(-1) == b.argmax(-1))[valid].float().mean() >= 0.8
     for text, spans in zip(TEXTS, rec.predict(TEXTS, values=False)):
         _check(text, spans)
+
+
+@pytest.mark.parametrize(("flags", "training", "inference"), [
+    ({"avx2", "amx_bf16", "avx512_bf16"}, True, True),
+    ({"avx2", "avx512_bf16"}, True, False),  # AMD Zen 4: bf16 trains faster, inference keeps fp32
+    ({"avx2", "avx512f"}, False, False),
+])
+def test_bf16_hardware_for_training_and_for_inference(flags, training, inference, monkeypatch):
+    monkeypatch.setattr(fast_cpu, "cpu_flags", lambda: flags)
+    assert fast_cpu.hardware_bf16() is training and fast_cpu.native_bf16() is inference

@@ -193,29 +193,29 @@ def test_extra_documents_leave_out_the_dev_gold_and_its_reprints(tmp_path, monke
 
 
 @pytest.mark.parametrize("native", [True, False])
-def test_bf16_on_a_cpu_only_where_it_multiplies_bf16_natively(tmp_path, tiny_model_dir, native, monkeypatch, caplog):
+def test_bf16_on_a_cpu_only_where_it_multiplies_bf16_in_hardware(tmp_path, tiny_model_dir, native, monkeypatch, caplog):
     import model.fast_cpu as fast_cpu
     from model.config import load_config
     from model.train import cpu_bf16, training_arguments
 
-    monkeypatch.setattr(fast_cpu, "native_bf16", lambda: native)
+    monkeypatch.setattr(fast_cpu, "hardware_bf16", lambda: native)
     config = load_config(write_config(tmp_path, tiny_model_dir, bf16=True))
     args = training_arguments(config, tmp_path / "work")
     assert cpu_bf16(config) is native and args.bf16 is native and args.use_cpu is native
-    assert ("no AMX-BF16" in caplog.text) is not native
+    assert ("in software only" in caplog.text) is not native
     plain = training_arguments(config.with_overrides(bf16=False), tmp_path / "work")
     assert not plain.bf16 and not plain.use_cpu
 
 
 def test_train_in_bf16_on_the_cpu(tmp_path, tiny_model_dir, monkeypatch):
-    """The autocast path end to end (emulated where the CPU lacks AMX: slow, but a tiny model)."""
+    """The autocast path end to end (emulated where the CPU lacks bf16 hardware: slow, but a tiny model)."""
     import model.fast_cpu as fast_cpu
     from model.config import load_config
     from model.recognizer import Recognizer
     from model.train import train
 
     monkeypatch.delenv("NER_CORPUS_DIR", raising=False)
-    monkeypatch.setattr(fast_cpu, "native_bf16", lambda: True)
+    monkeypatch.setattr(fast_cpu, "hardware_bf16", lambda: True)
     out = train(load_config(write_config(tmp_path, tiny_model_dir, bf16=True)))
     meta = json.loads((out / "training_meta.json").read_text())
     assert meta["precision"] == "bf16" and meta["train_loss"] > 0
