@@ -57,3 +57,29 @@ def test_compare_refuses_bad_sides(variants):
         compare("a", "b:model-first", variants, n_boot=20)
     with pytest.raises(ValueError, match="two different"):
         compare("a", "a:quotes", variants, n_boot=20)
+
+
+def test_report_keeps_the_recorded_rows_of_variants_trained_elsewhere(tmp_path, monkeypatch):
+    """A fresh clone has no artifacts: --report-only must not wipe the committed table."""
+    import benchmarks.experiments as experiments
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    monkeypatch.setattr(experiments, "ARTIFACTS_DIR", tmp_path / "artifacts")
+    monkeypatch.setattr(experiments, "REPORTS_DIR", reports)
+    labels = {label: 0.9 for label in experiments.LABELS}
+    micro = {script: 0.95 for script in experiments.SCRIPTS}
+    row = {"name": "old", "overrides": {"seed": 7}, "train_seconds": 600.0, "train_windows": 10,
+           "commit": "0123456789abcdef", "dev": {"model": {"micro": micro, "labels": labels},
+                                                 "rules": {"micro": micro, "labels": labels},
+                                                 "model-first@0.9": {"micro": micro, "labels": labels}},
+           "model_ci": [0.9, 0.97], "best_merge": "model-first@0.9", "best_merge_ci": [0.9, 0.97],
+           "model_minus_rules_ci": [-0.01, 0.02], "dev_documents": 80, "dev_corpus_half": False}
+    (reports / "experiments.json").write_text(json.dumps([row, {**row, "name": "dropped"}]))
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("base: configs/default.yaml\nvariants:\n  old: {seed: 7}\n  never-run: {seed: 8}\n")
+    experiments.main(["--report-only", "--spec", str(spec)])
+    table = (reports / "experiments.md").read_text(encoding="utf-8")
+    assert "| old | `{\"seed\": 7}` | `0123456` | 10.0 | 80 | 95.0 (90.0–97.0)" in table
+    assert "never-run" not in table and "dropped" not in table  # not in the spec: not in the table
+    assert [r["name"] for r in json.loads((reports / "experiments.json").read_text())] == ["old"]
