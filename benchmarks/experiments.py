@@ -82,7 +82,7 @@ def run_variant(name: str, base: TrainConfig, overrides: dict, rescore: bool = F
               "dev": {n: {"micro": s["micro"], "labels": s["labels"]} for n, s in systems.items()},
               "model_ci": report["ci"]["model"], "best_merge": best, "best_merge_ci": report["ci"][best],
               "model_minus_rules_ci": report["diff_ci"]["model"], "dev_documents": report["documents"],
-              "dev_corpus_half": corpus_half}
+              "dev_corpus_half": corpus_half, "resumed_from": meta.get("resumed_from")}
     result_path.write_text(json.dumps(result, indent=1))
     return result
 
@@ -179,7 +179,8 @@ def render(results: list[dict], base_path: str) -> str:
              "passages, 40 of the corpus and 40 of the extra directory; 40† = the corpus half only, for a "
              "model whose training read the extra half's text before it was left out); "
              "95% bootstrap intervals over documents. The holdout is not used here. `commit`: the code "
-             "(rules included) each variant was trained at.", "",
+             "(rules included) each variant was trained at; `train (min)` marked ‡: a run continued with "
+             "`--resume` after it was killed, its minutes counted from the resume only.", "",
              "| variant | changes | commit | train (min) | dev docs | model simplified (95% CI) | traditional | "
              "trad.+pinyin | model − rules (95% CI) | best merge on dev | merged F1 | "
              + " | ".join(f"model {label}" for label in LABELS) + " |", "|---" * (11 + len(LABELS)) + "|"]
@@ -190,7 +191,7 @@ def render(results: list[dict], base_path: str) -> str:
         docs = f"{r.get('dev_documents') or 40}{'†' if r.get('dev_corpus_half') else ''}"
         lines.append(
             f"| {r['name']} | `{json.dumps(r['overrides'], ensure_ascii=False)}` | `{_short(_commit(r))}` | "
-            f"{r['train_seconds'] / 60:.1f} | {docs} | "
+            f"{r['train_seconds'] / 60:.1f}{'‡' if r.get('resumed_from') else ''} | {docs} | "
             f"{100 * m['simplified']:.1f} ({100 * r['model_ci'][0]:.1f}–{100 * r['model_ci'][1]:.1f}) | "
             f"{100 * m['traditional']:.1f} | {100 * m['traditional+pinyin']:.1f} | "
             f"{100 * d[0]:+.1f} to {100 * d[1]:+.1f} | `{best}` | {100 * r['dev'][best]['micro']['simplified']:.1f} | "

@@ -76,6 +76,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("name", help="a variant of the spec that keeps the last weights")
     parser.add_argument("--fractions", type=float, nargs="+", default=[0.5, 0.75, 0.9])
     parser.add_argument("--spec", default="configs/experiments.yaml")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue a killed run from its last checkpoint (the sums of the averages are kept there)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     spec = yaml.safe_load((PROJECT_ROOT / args.spec).read_text(encoding="utf-8"))
@@ -91,8 +93,8 @@ def main(argv: list[str] | None = None) -> None:
         for f in args.fractions:
             write_average(tmp, ARTIFACTS_DIR / "experiments" / sibling(args.name, f), average.averaged_state(f), f)
 
-    train(variant_config(args.name, load_config(spec["base"]), overrides), after_save=save_averages,
-          callbacks=[average])
+    train(variant_config(args.name, load_config(spec["base"]), overrides), resume=args.resume,
+          after_save=save_averages, callbacks=[average])
     experiments_main([args.name, *(sibling(args.name, f) for f in args.fractions), "--spec", args.spec])
 
 

@@ -75,11 +75,14 @@ def test_report_keeps_the_recorded_rows_of_variants_trained_elsewhere(tmp_path, 
                                                  "model-first@0.9": {"micro": micro, "labels": labels}},
            "model_ci": [0.9, 0.97], "best_merge": "model-first@0.9", "best_merge_ci": [0.9, 0.97],
            "model_minus_rules_ci": [-0.01, 0.02], "dev_documents": 80, "dev_corpus_half": False}
-    (reports / "experiments.json").write_text(json.dumps([row, {**row, "name": "dropped"}]))
+    resumed = {**row, "name": "resumed", "resumed_from": "checkpoint-2000"}
+    (reports / "experiments.json").write_text(json.dumps([row, {**row, "name": "dropped"}, resumed]))
     spec = tmp_path / "spec.yaml"
-    spec.write_text("base: configs/default.yaml\nvariants:\n  old: {seed: 7}\n  never-run: {seed: 8}\n")
+    spec.write_text("base: configs/default.yaml\nvariants:\n  old: {seed: 7}\n  never-run: {seed: 8}\n"
+                    "  resumed: {seed: 7}\n")
     experiments.main(["--report-only", "--spec", str(spec)])
     table = (reports / "experiments.md").read_text(encoding="utf-8")
     assert "| old | `{\"seed\": 7}` | `0123456` | 10.0 | 80 | 95.0 (90.0–97.0)" in table
+    assert "| resumed | `{\"seed\": 7}` | `0123456` | 10.0‡ | 80 |" in table  # minutes since a --resume only
     assert "never-run" not in table and "dropped" not in table  # not in the spec: not in the table
-    assert [r["name"] for r in json.loads((reports / "experiments.json").read_text())] == ["old"]
+    assert [r["name"] for r in json.loads((reports / "experiments.json").read_text())] == ["old", "resumed"]
