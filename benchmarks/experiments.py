@@ -82,7 +82,8 @@ def run_variant(name: str, base: TrainConfig, overrides: dict, rescore: bool = F
               "dev": {n: {"micro": s["micro"], "labels": s["labels"]} for n, s in systems.items()},
               "model_ci": report["ci"]["model"], "best_merge": best, "best_merge_ci": report["ci"][best],
               "model_minus_rules_ci": report["diff_ci"]["model"], "dev_documents": report["documents"],
-              "dev_corpus_half": corpus_half, "resumed_from": meta.get("resumed_from")}
+              "dev_corpus_half": corpus_half, "resumed_from": meta.get("resumed_from"),
+              "train_seconds_scope": meta.get("train_seconds_scope")}
     result_path.write_text(json.dumps(result, indent=1))
     return result
 
@@ -96,11 +97,16 @@ class Side:
     policy: str
     threshold: float
     snap_quotes: bool
+    max_length: int | None = None  # predict's window in tokens; None: the model's own
+    stride: int | None = None
 
     @property
     def alone(self) -> str:
-        """The label of the model alone (the quote step is part of decoding, so it shows here)."""
-        return self.name + (" +quotes" if self.snap_quotes else "")
+        """The label of the model alone (the quote step and the windows are part of decoding, so
+        they show here)."""
+        windows = "".join(f" {key}={value}" for key, value in (("window", self.max_length), ("stride", self.stride))
+                          if value is not None)
+        return self.name + (" +quotes" if self.snap_quotes else "") + windows
 
     @property
     def served(self) -> str:
@@ -109,23 +115,30 @@ class Side:
 
 def parse_side(arg: str, config: TrainConfig) -> Side:
     """``NAME[:SETTING,...]``, each setting one of ``POLICY@THRESHOLD`` (a merge), ``alone`` (no
-    merge), ``quotes`` / ``no-quotes`` (the quote step on or off); what is not given comes from the
-    config, so that two variants trained at different times are served alike."""
+    merge), ``quotes`` / ``no-quotes`` (the quote step on or off), ``window=N`` / ``stride=N``
+    (predict's windows, in tokens); what is not given comes from the config and the model, so that
+    two variants trained at different times are served alike."""
     from model.evaluate import parse_merge
 
     name, _, spec = arg.partition(":")
     policy, threshold, snap = config.merge, config.merge_threshold, config.snap_quotes
+    windows: dict[str, int] = {}
     for item in filter(None, spec.split(",")):
+        key, eq, value = item.partition("=")
         if item in ("quotes", "no-quotes"):
             snap = item == "quotes"
         elif item == "alone":
             policy = "none"
+        elif eq and key in ("window", "stride"):
+            if not value.isdigit():
+                raise ValueError(f"--compare: {key}= takes a whole number of tokens, got {item!r}")
+            windows[key] = int(value)
         else:
             policy, threshold = parse_merge(item)
     path = ARTIFACTS_DIR / "experiments" / name
     if not (path / "config.json").is_file():
         raise FileNotFoundError(f"variant {name} is not trained ({path})")
-    return Side(name, path, policy, float(threshold), snap)
+    return Side(name, path, policy, float(threshold), snap, windows.get("window"), windows.get("stride"))
 
 
 def compare(a: str, b: str, config: TrainConfig, n_boot: int = 1000) -> dict:
@@ -144,7 +157,8 @@ def compare(a: str, b: str, config: TrainConfig, n_boot: int = 1000) -> dict:
             if label not in systems:
                 systems[label] = recognizer_system(Recognizer(side.path, quantize=False, merge=policy,
                                                               merge_threshold=side.threshold,
-                                                              snap_quotes=side.snap_quotes))
+                                                              snap_quotes=side.snap_quotes,
+                                                              max_length=side.max_length, stride=side.stride))
     pairs = [(sides[0].alone, sides[1].alone)] if sides[0].alone != sides[1].alone else []
     if (sides[0].served, sides[1].served) not in pairs:
         pairs.append((sides[0].served, sides[1].served))
@@ -172,6 +186,12 @@ def _short(commit: str) -> str:
     return commit[:7] + ("+dirty" if commit.endswith("+dirty") else "")
 
 
+def _since_resume_only(row: dict) -> bool:
+    """A run continued with --resume whose minutes count from the resume only: it was trained
+    before ``model.clock`` kept the time in checkpoints (its meta has no ``train_seconds_scope``)."""
+    return bool(row.get("resumed_from")) and not row.get("train_seconds_scope")
+
+
 def render(results: list[dict], base_path: str) -> str:
     lines = ["# Experiments on the gold dev set", "",
              f"Command: `python -m benchmarks.experiments`; variants of `{base_path}` listed in "
@@ -180,7 +200,8 @@ def render(results: list[dict], base_path: str) -> str:
              "model whose training read the extra half's text before it was left out); "
              "95% bootstrap intervals over documents. The holdout is not used here. `commit`: the code "
              "(rules included) each variant was trained at; `train (min)` marked ‡: a run continued with "
-             "`--resume` after it was killed, its minutes counted from the resume only.", "",
+             "`--resume` after it was killed, its minutes counted from the resume only (runs trained "
+             "before checkpoints kept the time; later ones count all their runs).", "",
              "| variant | changes | commit | train (min) | dev docs | model simplified (95% CI) | traditional | "
              "trad.+pinyin | model − rules (95% CI) | best merge on dev | merged F1 | "
              + " | ".join(f"model {label}" for label in LABELS) + " |", "|---" * (11 + len(LABELS)) + "|"]
@@ -191,7 +212,7 @@ def render(results: list[dict], base_path: str) -> str:
         docs = f"{r.get('dev_documents') or 40}{'†' if r.get('dev_corpus_half') else ''}"
         lines.append(
             f"| {r['name']} | `{json.dumps(r['overrides'], ensure_ascii=False)}` | `{_short(_commit(r))}` | "
-            f"{r['train_seconds'] / 60:.1f}{'‡' if r.get('resumed_from') else ''} | {docs} | "
+            f"{r['train_seconds'] / 60:.1f}{'‡' if _since_resume_only(r) else ''} | {docs} | "
             f"{100 * m['simplified']:.1f} ({100 * r['model_ci'][0]:.1f}–{100 * r['model_ci'][1]:.1f}) | "
             f"{100 * m['traditional']:.1f} | {100 * m['traditional+pinyin']:.1f} | "
             f"{100 * d[0]:+.1f} to {100 * d[1]:+.1f} | `{best}` | {100 * r['dev'][best]['micro']['simplified']:.1f} | "
@@ -232,7 +253,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--compare", nargs=2, metavar=("A", "B"),
                         help="paired bootstrap on dev of two finished variants (A − B), alone and as served; "
                              "NAME:SETTING,... serves that side otherwise: POLICY@THRESHOLD, alone, quotes, "
-                             "no-quotes (the rest from the base config); trains nothing")
+                             "no-quotes, window=N, stride=N (the rest from the base config and the model); "
+                             "trains nothing")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     spec = yaml.safe_load((PROJECT_ROOT / args.spec).read_text(encoding="utf-8"))

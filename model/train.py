@@ -22,6 +22,9 @@ from .labels import ID2TAG, TAG2ID, TAGS
 from .provenance import git_commit, versions
 
 log = logging.getLogger(__name__)
+# what training_meta.json's train_seconds counts (runs older than the checkpoint clock lack the key:
+# after a --resume theirs counted only the seconds since the resume)
+SECONDS_SCOPE = "all runs (checkpoints keep the time)"
 
 
 class BaseModelMissing(FileNotFoundError):
@@ -307,15 +310,19 @@ def _across_processes(trainer, loss: float, seconds: float) -> tuple[float, floa
 
 
 def _fit(config: TrainConfig, model, train_set, tokenizer, work: Path, resume: bool, args=None, callbacks=()):
-    """One Trainer run; returns (trainer, loss of the job, seconds of the job, checkpoint resumed).
+    """One Trainer run; returns (trainer, loss of the job, seconds trained, checkpoint resumed).
+    After a ``--resume`` the seconds include those before the checkpoint (``clock.TrainClock``).
     ``args``: the stage's ``TrainingArguments`` when the caller has built them already;
     ``callbacks``: more ``TrainerCallback``s (``average_from`` adds a ``TailAverage``)."""
     from .averaging import TailAverage
+    from .clock import TrainClock
 
     args = args or training_arguments(config, work)
     if not resume:
         shutil.rmtree(work, ignore_errors=True)
+    clock = TrainClock()
     callbacks = list(callbacks) + ([TailAverage((), apply=config.average_from)] if config.average_from else [])
+    callbacks.append(clock)
     trainer = _trainer_class()(model=model, args=args, train_dataset=train_set,
                                data_collator=CharCollator(tokenizer.pad_token_id or 0), callbacks=callbacks)
     # only complete checkpoints: a run killed while saving leaves one without trainer_state.json
@@ -331,7 +338,7 @@ def _fit(config: TrainConfig, model, train_set, tokenizer, work: Path, resume: b
     started = time.time()
     result = trainer.train(resume_from_checkpoint=checkpoint)
     loss, seconds = _across_processes(trainer, result.training_loss, time.time() - started)
-    return trainer, loss, seconds, checkpoint
+    return trainer, loss, clock.earlier + seconds, checkpoint
 
 
 def _save(trainer, model, tokenizer, config: TrainConfig, target: Path, meta: dict) -> None:
@@ -434,7 +441,8 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
             return out
         meta.update({
             "train_windows_used": len(train_set),
-            "train_seconds": round(seconds, 1),  # of the job (after a --resume: since the resume)
+            "train_seconds": round(seconds, 1),  # after a --resume: those before the checkpoint too
+            "train_seconds_scope": SECONDS_SCOPE,
             "resumed_from": Path(checkpoint).name if checkpoint else None,
             "train_loss": loss,  # the mean over processes
             "device": str(trainer.args.device),

@@ -76,13 +76,38 @@ def test_report_keeps_the_recorded_rows_of_variants_trained_elsewhere(tmp_path, 
            "model_ci": [0.9, 0.97], "best_merge": "model-first@0.9", "best_merge_ci": [0.9, 0.97],
            "model_minus_rules_ci": [-0.01, 0.02], "dev_documents": 80, "dev_corpus_half": False}
     resumed = {**row, "name": "resumed", "resumed_from": "checkpoint-2000"}
-    (reports / "experiments.json").write_text(json.dumps([row, {**row, "name": "dropped"}, resumed]))
+    summed = {**resumed, "name": "summed", "train_seconds_scope": "all runs (checkpoints keep the time)"}
+    (reports / "experiments.json").write_text(json.dumps([row, {**row, "name": "dropped"}, resumed, summed]))
     spec = tmp_path / "spec.yaml"
     spec.write_text("base: configs/default.yaml\nvariants:\n  old: {seed: 7}\n  never-run: {seed: 8}\n"
-                    "  resumed: {seed: 7}\n")
+                    "  resumed: {seed: 7}\n  summed: {seed: 7}\n")
     experiments.main(["--report-only", "--spec", str(spec)])
     table = (reports / "experiments.md").read_text(encoding="utf-8")
     assert "| old | `{\"seed\": 7}` | `0123456` | 10.0 | 80 | 95.0 (90.0–97.0)" in table
     assert "| resumed | `{\"seed\": 7}` | `0123456` | 10.0‡ | 80 |" in table  # minutes since a --resume only
+    assert "| summed | `{\"seed\": 7}` | `0123456` | 10.0 | 80 |" in table  # all runs' minutes: no mark
     assert "never-run" not in table and "dropped" not in table  # not in the spec: not in the table
-    assert [r["name"] for r in json.loads((reports / "experiments.json").read_text())] == ["old", "resumed"]
+    assert [r["name"] for r in json.loads((reports / "experiments.json").read_text())] == ["old", "resumed", "summed"]
+
+
+def test_compare_serves_one_model_with_other_windows(variants, monkeypatch):
+    """``window=N,stride=N``: the same model with predict's windows changed, paired on dev."""
+    import model.recognizer as recognizer
+    from benchmarks.experiments import compare
+
+    seen = []
+    real_init = recognizer.Recognizer.__init__
+
+    def spy(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        seen.append((self.max_length, self.stride))
+
+    monkeypatch.setattr(recognizer.Recognizer, "__init__", spy)
+    out = compare("a:window=24,stride=6", "a", variants, n_boot=20)
+    assert out["served"] == ["a +quotes window=24 stride=6", "a +quotes"]
+    assert set(out["diff_ci"]["simplified"]) == {"a +quotes window=24 stride=6 − a +quotes"}
+    assert seen == [(24, 6), (16, 4)]  # the first side with the windows asked for, the other with its own
+    with pytest.raises(ValueError, match="whole number"):
+        compare("a:window=long", "a", variants, n_boot=20)
+    with pytest.raises(ValueError, match="max_length"):  # beyond the tiny encoder's 64 positions
+        compare("a:window=100", "a", variants, n_boot=20)

@@ -102,12 +102,17 @@ def test_killed_training_leaves_the_previous_model_and_resume_finishes(tmp_path,
     checkpoint = max(int(p.parent.name.split("-")[1]) for p in work.glob("checkpoint-*/trainer_state.json"))
     assert checkpoint >= 20
     (work / f"checkpoint-{checkpoint + 1000}").mkdir()  # as if killed while writing a later one
+    clock = work / f"checkpoint-{checkpoint}" / "train_clock.json"
+    assert json.loads(clock.read_text())["seconds"] > 0  # the seconds trained before the kill
+    clock.write_text(json.dumps({"seconds": 10_000.0, "step": checkpoint}))  # unmistakable when added
     done = _run_train(config, "--resume")
     _, err = done.communicate(timeout=300)
     assert done.returncode == 0, err.decode()[-2000:]
     assert (out / "model.safetensors").is_file() and not (out / "previous.txt").exists()
     meta = json.loads((out / "training_meta.json").read_text())
     assert meta["resumed_from"] == f"checkpoint-{checkpoint}"  # continued, not restarted
+    assert 10_000 < meta["train_seconds"] < 10_000 + 300  # the time before the checkpoint is counted
+    assert meta["train_seconds_scope"].startswith("all runs")
 
 
 def test_self_training_second_stage(tmp_path, tiny_model_dir, monkeypatch):
