@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import shutil
 from pathlib import Path
 
 from model.paths import ARTIFACTS_DIR
@@ -40,18 +39,17 @@ def soup_weights(states: list[dict]) -> dict:
 
 
 def write_soup(sources: list[Path], dst: Path) -> None:
-    from safetensors.torch import load_file, save_file
+    from safetensors.torch import load_file
+
+    from benchmarks.weight_average import copy_with_weights
 
     if len(sources) < 2:
         raise ValueError("a soup needs at least two models")
     for src in sources:
         if not (src / "model.safetensors").is_file():
             raise FileNotFoundError(f"no trained model in {src}")
-    weights = soup_weights([load_file(str(src / "model.safetensors")) for src in sources])
-    shutil.rmtree(dst, ignore_errors=True)
-    shutil.copytree(sources[0], dst)
+    copy_with_weights(sources[0], dst, soup_weights([load_file(str(src / "model.safetensors")) for src in sources]))
     (dst / "experiment.json").unlink(missing_ok=True)  # the first ingredient's scores are not the soup's
-    save_file(weights, str(dst / "model.safetensors"), metadata={"format": "pt"})
     meta_path = dst / "training_meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
     meta["soup"] = [src.name for src in sources]

@@ -46,18 +46,24 @@ def check_spec(spec: dict, name: str, fractions) -> dict:
     return overrides
 
 
-def write_average(src: Path, dst: Path, state: dict, fraction: float) -> None:
-    """``src`` (a saved model) copied to ``dst`` with the averaged weights and configs that say so."""
+def copy_with_weights(src: Path, dst: Path, state: dict) -> None:
+    """``src`` (a saved model directory) copied to ``dst`` with the weights in ``state`` replacing
+    its own (each cast to the saved dtype); a name the model does not have is a KeyError."""
     from safetensors.torch import load_file, save_file
 
-    shutil.rmtree(dst, ignore_errors=True)
-    shutil.copytree(src, dst)
     weights = load_file(str(src / "model.safetensors"))
     missing = set(state) - set(weights)
     if missing:
-        raise KeyError(f"averaged weights not in the saved model: {sorted(missing)[:3]}")
+        raise KeyError(f"weights not in the saved model: {sorted(missing)[:3]}")
+    shutil.rmtree(dst, ignore_errors=True)
+    shutil.copytree(src, dst)
     weights.update({k: v.to(weights[k].dtype).contiguous() for k, v in state.items()})
     save_file(weights, str(dst / "model.safetensors"), metadata={"format": "pt"})
+
+
+def write_average(src: Path, dst: Path, state: dict, fraction: float) -> None:
+    """``src`` (a saved model) copied to ``dst`` with the averaged weights and configs that say so."""
+    copy_with_weights(src, dst, state)
     meta = json.loads((dst / "training_meta.json").read_text(encoding="utf-8"))
     meta["config"]["average_from"] = fraction
     meta["weight_average"] = {"from": fraction, "shared_run": src.name}

@@ -88,10 +88,10 @@ class TailAverage(TrainerCallback):
     def on_save(self, args, state, control, **kwargs):
         import torch
 
-        if not state.is_world_process_zero:
-            return
-        checkpoint = Path(args.output_dir) / f"checkpoint-{state.global_step}"
-        if checkpoint.is_dir():
+        from .clock import saved_checkpoint
+
+        checkpoint = saved_checkpoint(args, state)
+        if checkpoint is not None:
             torch.save({"counts": {str(f): n for f, n in self.counts.items()},
                         "means": {str(f): {k: v.cpu() for k, v in m.items()} for f, m in self.means.items()}},
                        checkpoint / STATE_FILE)

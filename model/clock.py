@@ -20,6 +20,15 @@ log = logging.getLogger(__name__)
 CLOCK_FILE = "train_clock.json"
 
 
+def saved_checkpoint(args, state) -> Path | None:
+    """The checkpoint directory the Trainer has just written (in ``on_save``), on the main process
+    only; None elsewhere or when there is none. Callbacks keep their state beside it for --resume."""
+    if not state.is_world_process_zero:
+        return None
+    checkpoint = Path(args.output_dir) / f"checkpoint-{state.global_step}"
+    return checkpoint if checkpoint.is_dir() else None
+
+
 class TrainClock(TrainerCallback):
     """Seconds of training before this job (``earlier``), saved with each checkpoint."""
 
@@ -47,9 +56,7 @@ class TrainClock(TrainerCallback):
         return self.earlier + (time.time() - self.started if self.started is not None else 0.0)
 
     def on_save(self, args, state, control, **kwargs):
-        if not state.is_world_process_zero:
-            return
-        checkpoint = Path(args.output_dir) / f"checkpoint-{state.global_step}"
-        if checkpoint.is_dir():
+        checkpoint = saved_checkpoint(args, state)
+        if checkpoint is not None:
             (checkpoint / CLOCK_FILE).write_text(json.dumps({"seconds": round(self.elapsed(), 1),
                                                              "step": state.global_step}), encoding="utf-8")
