@@ -309,9 +309,26 @@ def _across_processes(trainer, loss: float, seconds: float) -> tuple[float, floa
     return both[:, 0].mean().item(), both[:, 1].min().item()
 
 
-def _fit(config: TrainConfig, model, train_set, tokenizer, work: Path, resume: bool, args=None, callbacks=()):
-    """One Trainer run; returns (trainer, loss of the job, seconds trained, checkpoint resumed).
-    After a ``--resume`` the seconds include those before the checkpoint (``clock.TrainClock``).
+@dataclass
+class Fit:
+    """What one Trainer run hands back to the stage that started it."""
+
+    trainer: object
+    loss: float  # the job's mean training loss (over processes)
+    seconds: float  # after a --resume: those before the checkpoint too (``clock.TrainClock``)
+    checkpoint: str | None  # the checkpoint resumed from, if any
+
+    def facts(self) -> dict:
+        """The meta keys every stage records (for the last stage run they describe the model)."""
+        args = self.trainer.args
+        return {"resumed_from": Path(self.checkpoint).name if self.checkpoint else None,
+                "train_loss": self.loss, "device": str(args.device), "precision": _precision(args),
+                "processes": args.world_size}
+
+
+def _fit(config: TrainConfig, model, train_set, tokenizer, work: Path, resume: bool, args=None,
+         callbacks=()) -> Fit:
+    """One Trainer run (``Fit``).
     ``args``: the stage's ``TrainingArguments`` when the caller has built them already;
     ``callbacks``: more ``TrainerCallback``s (``average_from`` adds a ``TailAverage``)."""
     from .averaging import TailAverage
@@ -338,7 +355,7 @@ def _fit(config: TrainConfig, model, train_set, tokenizer, work: Path, resume: b
     started = time.time()
     result = trainer.train(resume_from_checkpoint=checkpoint)
     loss, seconds = _across_processes(trainer, result.training_loss, time.time() - started)
-    return trainer, loss, clock.earlier + seconds, checkpoint
+    return Fit(trainer, loss, clock.earlier + seconds, checkpoint)
 
 
 def _save(trainer, model, tokenizer, config: TrainConfig, target: Path, meta: dict) -> None:
@@ -435,20 +452,12 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
         certain = frozenset(manifest.get("hand_passages", ()))
         train_set = tokenize_dataset(dd["train"], tokenizer, config, reliability, certain)
         model = build_model(config, base)
-        trainer, loss, seconds, checkpoint = _fit(config, model, train_set, tokenizer, work, resume, args,
-                                                  callbacks)
+        fit = _fit(config, model, train_set, tokenizer, work, resume, args, callbacks)
+        trainer = fit.trainer
         if not trainer.is_world_process_zero():
             return out
-        meta.update({
-            "train_windows_used": len(train_set),
-            "train_seconds": round(seconds, 1),  # after a --resume: those before the checkpoint too
-            "train_seconds_scope": SECONDS_SCOPE,
-            "resumed_from": Path(checkpoint).name if checkpoint else None,
-            "train_loss": loss,  # the mean over processes
-            "device": str(trainer.args.device),
-            "precision": _precision(trainer.args),
-            "processes": trainer.args.world_size,
-        })
+        meta.update({"train_windows_used": len(train_set), "train_seconds": round(fit.seconds, 1),
+                     "train_seconds_scope": SECONDS_SCOPE, **fit.facts()})
         if two_stages:
             teacher = kept
             _save(trainer, model, tokenizer, config, teacher, meta)
@@ -464,21 +473,18 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
                                        learning_rate=config.self_train_learning_rate)
         train_set = tokenize_dataset(Dataset.from_list(rows, features=row_features()), tokenizer, stage2, reliability)
         model = _load_trained(teacher, config)
-        trainer, loss, seconds, checkpoint = _fit(stage2, model, train_set, tokenizer,
-                                                  out.with_name(out.name + ".work2"), resume)
+        fit = _fit(stage2, model, train_set, tokenizer, out.with_name(out.name + ".work2"), resume)
+        trainer = fit.trainer
         first = meta.get("train_seconds") or 0.0
         meta.update({
             "first_stage": {k: meta.get(k) for k in ("train_windows_used", "train_seconds", "train_loss")},
             "self_training": {**st_manifest, "train_windows_used": len(train_set),
-                              "train_seconds": round(seconds, 1), "train_loss": loss},
+                              "train_seconds": round(fit.seconds, 1), "train_loss": fit.loss},
             "train_windows_used": (meta.get("train_windows_used") or 0) + len(train_set),
             # both stages and the teacher's labelling
-            "train_seconds": round(first + st_manifest["label_seconds"] + seconds, 1),
-            "resumed_from": Path(checkpoint).name if checkpoint else meta.get("resumed_from"),
-            "train_loss": loss,
-            "device": str(trainer.args.device),
-            "precision": _precision(trainer.args),
-            "processes": trainer.args.world_size,
+            "train_seconds": round(first + st_manifest["label_seconds"] + fit.seconds, 1),
+            **fit.facts(),
+            "resumed_from": fit.facts()["resumed_from"] or meta.get("resumed_from"),
         })
     if config.hand_epochs:
         trainer, model = _hand_stage(config, model, start, tokenizer, meta, out, resume, dd["train"], reliability)
@@ -516,23 +522,19 @@ def _hand_stage(config: TrainConfig, model, start: Path | None, tokenizer, meta:
                                  reliability, certain=hand_ids)
     if start is not None:
         model = _load_trained(start, config)
-    hand_trainer, loss, seconds, checkpoint = _fit(stage, model, train_set, tokenizer,
-                                                   out.with_name(out.name + ".work3"), resume)
+    fit = _fit(stage, model, train_set, tokenizer, out.with_name(out.name + ".work3"), resume)
     earlier = {k: meta.get(k) for k in ("train_windows_used", "train_seconds", "train_loss")}
     meta.update({
         "before_hand_stage": {**earlier, "model": str(start) if start else "this run"},
         "hand_stage": {"passages": len(hand_ids), "hand_windows": len(rows), "replay_windows": len(replay),
                        "train_windows_used": len(train_set),
-                       "train_seconds": round(seconds, 1), "train_loss": loss},
+                       "train_seconds": round(fit.seconds, 1), "train_loss": fit.loss},
         "train_windows_used": (earlier["train_windows_used"] or 0) + len(train_set),
-        "train_seconds": round((earlier["train_seconds"] or 0.0) + seconds, 1),
-        "resumed_from": Path(checkpoint).name if checkpoint else meta.get("resumed_from"),
-        "train_loss": loss,
-        "device": str(hand_trainer.args.device),
-        "precision": _precision(hand_trainer.args),
-        "processes": hand_trainer.args.world_size,
+        "train_seconds": round((earlier["train_seconds"] or 0.0) + fit.seconds, 1),
+        **fit.facts(),
+        "resumed_from": fit.facts()["resumed_from"] or meta.get("resumed_from"),
     })
-    return hand_trainer, model
+    return fit.trainer, model
 
 
 def _warn_if_one_cpu_process() -> None:
