@@ -318,10 +318,11 @@ class Fit:
     seconds: float  # after a --resume: those before the checkpoint too (``clock.TrainClock``)
     checkpoint: str | None  # the checkpoint resumed from, if any
 
-    def facts(self) -> dict:
-        """The meta keys every stage records (for the last stage run they describe the model)."""
+    def facts(self, resumed_before: str | None = None) -> dict:
+        """The meta keys every stage records (for the last stage run they describe the model);
+        ``resumed_before``: an earlier stage's ``resumed_from``, kept when this one started afresh."""
         args = self.trainer.args
-        return {"resumed_from": Path(self.checkpoint).name if self.checkpoint else None,
+        return {"resumed_from": Path(self.checkpoint).name if self.checkpoint else resumed_before,
                 "train_loss": self.loss, "device": str(args.device), "precision": _precision(args),
                 "processes": args.world_size}
 
@@ -483,8 +484,7 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
             "train_windows_used": (meta.get("train_windows_used") or 0) + len(train_set),
             # both stages and the teacher's labelling
             "train_seconds": round(first + st_manifest["label_seconds"] + fit.seconds, 1),
-            **fit.facts(),
-            "resumed_from": fit.facts()["resumed_from"] or meta.get("resumed_from"),
+            **fit.facts(resumed_before=meta.get("resumed_from")),
         })
     if config.hand_epochs:
         trainer, model = _hand_stage(config, model, start, tokenizer, meta, out, resume, dd["train"], reliability)
@@ -531,8 +531,7 @@ def _hand_stage(config: TrainConfig, model, start: Path | None, tokenizer, meta:
                        "train_seconds": round(fit.seconds, 1), "train_loss": fit.loss},
         "train_windows_used": (earlier["train_windows_used"] or 0) + len(train_set),
         "train_seconds": round((earlier["train_seconds"] or 0.0) + fit.seconds, 1),
-        **fit.facts(),
-        "resumed_from": fit.facts()["resumed_from"] or meta.get("resumed_from"),
+        **fit.facts(resumed_before=meta.get("resumed_from")),
     })
     return fit.trainer, model
 
