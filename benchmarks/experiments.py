@@ -30,12 +30,13 @@ THRESHOLDS = (0.0, 0.5, 0.7, 0.9)
 def score_on_dev(model_dir: Path, config: TrainConfig, n_boot: int = 200, corpus_half: bool = False) -> dict:
     """Model alone, the rules, and every merge policy × threshold, strict micro F1 on dev. The model
     as decoded, without the quote step, whatever its block says: the rows compare training recipes,
-    old and new alike (``benchmarks.snap_quotes`` measures the step). ``corpus_half``: only the dev
-    passages of the corpus (for a model that read the others in training)."""
+    old and new alike (``benchmarks.snap_quotes`` measures the step; ``--compare`` the number step).
+    ``corpus_half``: only the dev passages of the corpus (for a model that read the others in training)."""
     from model.corpus import load_split
     from model.evaluate import evaluate_systems, merged_system, model_system, weak_system
 
-    systems = {"model": model_system(model_dir, quantize=False, merge="none", snap_quotes=False),
+    systems = {"model": model_system(model_dir, quantize=False, merge="none", snap_quotes=False,
+                                     whole_numbers=False),
                "rules": weak_system()}
     for policy in ("rules-first", "model-first", "model-first-longer"):
         for t in THRESHOLDS:
@@ -97,6 +98,7 @@ class Side:
     policy: str
     threshold: float
     snap_quotes: bool
+    whole_numbers: bool = False
     max_length: int | None = None  # predict's window in tokens; None: the model's own
     stride: int | None = None
 
@@ -106,7 +108,8 @@ class Side:
         they show here)."""
         windows = "".join(f" {key}={value}" for key, value in (("window", self.max_length), ("stride", self.stride))
                           if value is not None)
-        return self.name + (" +quotes" if self.snap_quotes else "") + windows
+        return (self.name + (" +quotes" if self.snap_quotes else "") + (" +numbers" if self.whole_numbers else "")
+                + windows)
 
     @property
     def served(self) -> str:
@@ -115,18 +118,22 @@ class Side:
 
 def parse_side(arg: str, config: TrainConfig) -> Side:
     """``NAME[:SETTING,...]``, each setting one of ``POLICY@THRESHOLD`` (a merge), ``alone`` (no
-    merge), ``quotes`` / ``no-quotes`` (the quote step on or off), ``window=N`` / ``stride=N``
+    merge), ``quotes`` / ``no-quotes`` (the quote step on or off), ``numbers`` / ``no-numbers`` (the
+    step that drops number spans splitting a number, ``model.whole_numbers``), ``window=N`` / ``stride=N``
     (predict's windows, in tokens); what is not given comes from the config and the model, so that
     two variants trained at different times are served alike."""
     from model.evaluate import parse_merge
 
     name, _, spec = arg.partition(":")
     policy, threshold, snap = config.merge, config.merge_threshold, config.snap_quotes
+    numbers = config.whole_numbers
     windows: dict[str, int] = {}
     for item in filter(None, spec.split(",")):
         key, eq, value = item.partition("=")
         if item in ("quotes", "no-quotes"):
             snap = item == "quotes"
+        elif item in ("numbers", "no-numbers"):
+            numbers = item == "numbers"
         elif item == "alone":
             policy = "none"
         elif eq and key in ("window", "stride"):
@@ -138,7 +145,7 @@ def parse_side(arg: str, config: TrainConfig) -> Side:
     path = ARTIFACTS_DIR / "experiments" / name
     if not (path / "config.json").is_file():
         raise FileNotFoundError(f"variant {name} is not trained ({path})")
-    return Side(name, path, policy, float(threshold), snap, windows.get("window"), windows.get("stride"))
+    return Side(name, path, policy, float(threshold), snap, numbers, windows.get("window"), windows.get("stride"))
 
 
 def compare(a: str, b: str, config: TrainConfig, n_boot: int = 1000) -> dict:
@@ -158,6 +165,7 @@ def compare(a: str, b: str, config: TrainConfig, n_boot: int = 1000) -> dict:
                 systems[label] = recognizer_system(Recognizer(side.path, quantize=False, merge=policy,
                                                               merge_threshold=side.threshold,
                                                               snap_quotes=side.snap_quotes,
+                                                              whole_numbers=side.whole_numbers,
                                                               max_length=side.max_length, stride=side.stride))
     pairs = [(sides[0].alone, sides[1].alone)] if sides[0].alone != sides[1].alone else []
     if (sides[0].served, sides[1].served) not in pairs:
@@ -253,7 +261,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--compare", nargs=2, metavar=("A", "B"),
                         help="paired bootstrap on dev of two finished variants (A − B), alone and as served; "
                              "NAME:SETTING,... serves that side otherwise: POLICY@THRESHOLD, alone, quotes, "
-                             "no-quotes, window=N, stride=N (the rest from the base config and the model); "
+                             "no-quotes, numbers, no-numbers, window=N, stride=N (the rest from the base config and "
+                             "the model); "
                              "trains nothing")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

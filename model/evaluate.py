@@ -52,11 +52,12 @@ def weak_system() -> System:
 
 
 def model_system(model_dir: str | Path | None, device: str = "auto", quantize: bool | None = None,
-                 merge: str | None = None, snap_quotes: bool | None = None) -> System:
+                 merge: str | None = None, snap_quotes: bool | None = None,
+                 whole_numbers: bool | None = None) -> System:
     from .recognizer import Recognizer
 
     return recognizer_system(Recognizer(model_dir, device=device, quantize=quantize, merge=merge,
-                                        snap_quotes=snap_quotes))
+                                        snap_quotes=snap_quotes, whole_numbers=whole_numbers))
 
 
 def recognizer_system(rec) -> System:
@@ -269,6 +270,7 @@ def provenance(model_dir: Path | None, golds: Sequence[Path]) -> dict:
             served = _served_settings(model_dir)
             prov["merge (predict default)"] = f"{served.merge} @ {served.threshold}"
             prov["quoted names taken whole (snap_quotes)"] = served.snap_quotes
+            prov["spans that split a number dropped (whole_numbers)"] = served.whole_numbers
             if meta.get("inference_changes"):  # set after training (model.inference_settings)
                 prov["inference settings changed"] = json.dumps(meta["inference_changes"], ensure_ascii=False)
             prov["base model"] = meta.get("base_model")
@@ -351,7 +353,8 @@ def main(argv: list[str] | None = None) -> None:
             rec = Recognizer(model_dir, device=args.device, merge="none")
         except ModelNotFoundError as err:
             parser.exit(2, f"error: {err}\n")
-        policy, threshold, _ = _served_settings(model_dir)
+        served = _served_settings(model_dir)
+        policy, threshold = served.merge, served.threshold
         systems["model"] = recognizer_system(rec)
         pairs.append(("model", "rules"))
         if policy != "none":

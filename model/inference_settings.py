@@ -8,7 +8,7 @@ who wants a different precision/recall balance) needs no retraining. Each change
 report can say how the model it scores is served.
 
     python -m model.inference_settings artifacts/model --merge model-first --merge-threshold 0.9
-    python -m model.inference_settings artifacts/model --snap-quotes on
+    python -m model.inference_settings artifacts/model --snap-quotes on --whole-numbers on
     python -m model.inference_settings artifacts/model            # print the current settings
 """
 from __future__ import annotations
@@ -26,8 +26,9 @@ log = logging.getLogger(__name__)
 
 
 def set_settings(model_dir: str | Path, merge: str | None = None, merge_threshold: float | None = None,
-                 snap_quotes: bool | None = None) -> dict:
-    """Write ``merge``, ``merge_threshold`` and/or ``snap_quotes`` into the model's inference block;
+                 snap_quotes: bool | None = None, whole_numbers: bool | None = None) -> dict:
+    """Write ``merge``, ``merge_threshold``, ``snap_quotes`` and/or ``whole_numbers`` into the model's
+    inference block;
     returns the new block. Bad values are refused before anything is written."""
     check_settings(merge, merge_threshold)
     model_dir = Path(model_dir)
@@ -37,7 +38,8 @@ def set_settings(model_dir: str | Path, merge: str | None = None, merge_threshol
     config = json.loads(path.read_text(encoding="utf-8"))
     before = dict(config.get("inference") or {})
     change = {k: v for k, v in (("merge", merge), ("merge_threshold", merge_threshold),
-                                ("snap_quotes", snap_quotes)) if v is not None}
+                                ("snap_quotes", snap_quotes), ("whole_numbers", whole_numbers))
+              if v is not None}
     if not change:
         return before
     config["inference"] = {**before, **change}
@@ -59,11 +61,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--merge-threshold", type=float, help="the model's spans kept by the merge: score >= this")
     parser.add_argument("--snap-quotes", choices=("on", "off"),
                         help="a PROGRAM span touching one mark of a quoted name takes the whole name (model.quotes)")
+    parser.add_argument("--whole-numbers", choices=("on", "off"),
+                        help="an AMOUNT or POPULATION span whose edge splits a written number is dropped "
+                             "(model.whole_numbers)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
-        snap = None if args.snap_quotes is None else args.snap_quotes == "on"
-        settings = set_settings(args.model_dir, args.merge, args.merge_threshold, snap)
+        def on(flag: str | None) -> bool | None:
+            return None if flag is None else flag == "on"
+
+        settings = set_settings(args.model_dir, args.merge, args.merge_threshold, on(args.snap_quotes),
+                                on(args.whole_numbers))
     except (FileNotFoundError, ValueError) as e:
         parser.error(str(e))
     print(json.dumps(settings, ensure_ascii=False))

@@ -47,23 +47,25 @@ def check_settings(policy: str | None = None, threshold: float | None = None) ->
 
 
 class Served(NamedTuple):
-    """What ``predict()`` serves by default: the merge, its threshold, and whether quoted PROGRAM
-    names are taken whole (``model.quotes``)."""
+    """What ``predict()`` serves by default: the merge, its threshold, whether quoted PROGRAM
+    names are taken whole (``model.quotes``) and whether number spans that split a number are
+    dropped (``model.whole_numbers``)."""
 
     merge: str
     threshold: float
     snap_quotes: bool
+    whole_numbers: bool = False
 
 
 def served_settings(inference: dict | None) -> Served:
     """The serving settings from a model's ``config.json`` inference block: the model alone at 0.5,
-    quotes as decoded, where the block says nothing (models trained before the keys existed). The
+    quotes and numbers as decoded, where the block says nothing (models trained before the keys existed). The
     one reading for the ``Recognizer`` and for the evaluation report's header, so that the two
     cannot disagree."""
     inference = inference or {}
     threshold = inference.get("merge_threshold")
     return Served(inference.get("merge") or "none", float(0.5 if threshold is None else threshold),
-                  bool(inference.get("snap_quotes", False)))
+                  bool(inference.get("snap_quotes", False)), bool(inference.get("whole_numbers", False)))
 
 
 def merge(rules: list[SpanT], model: list[SpanT], policy: str, threshold: float) -> list[SpanT]:

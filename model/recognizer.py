@@ -29,6 +29,7 @@ from .normalize import Normalized, normalize
 from .paths import MODEL_DIR
 from .quotes import snap_to_quotes
 from .spans import as_batch
+from .whole_numbers import drop_split_numbers
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,8 @@ class Recognizer:
     def __init__(self, model_dir: str | os.PathLike | None = None, device: str = "auto",
                  batch_size: int = 32, max_length: int | None = None, stride: int | None = None,
                  quantize: bool | None = None, model=None, tokenizer=None, merge: str | None = None,
-                 merge_threshold: float | None = None, snap_quotes: bool | None = None):
+                 merge_threshold: float | None = None, snap_quotes: bool | None = None,
+                 whole_numbers: bool | None = None):
         import torch
 
         self.device = resolve_device(device)
@@ -145,6 +147,7 @@ class Recognizer:
         self.merge_threshold = float(merge_threshold if merge_threshold is not None else served.threshold)
         check_settings(self.merge)  # any threshold: one above 1 keeps no model span (the rules alone)
         self.snap_quotes = served.snap_quotes if snap_quotes is None else bool(snap_quotes)
+        self.whole_numbers = served.whole_numbers if whole_numbers is None else bool(whole_numbers)
 
     @staticmethod
     def _load(path: Path):
@@ -189,6 +192,8 @@ class Recognizer:
             spans = _decode(lp)
             if self.snap_quotes:  # the model's spans, before any merge (as make eval's merges see them)
                 spans = snap_to_quotes(n.text, spans)
+            if self.whole_numbers:
+                spans = drop_split_numbers(n.text, spans)
             if self.merge != "none":
                 spans = merge([(s.start, s.end, s.label, RULE_SCORE) for s in rule_spans], spans,
                               self.merge, self.merge_threshold)

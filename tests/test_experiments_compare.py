@@ -21,7 +21,7 @@ def variants(tiny_model_dir, tmp_path, monkeypatch):
     gold = tmp_path / "dev.jsonl"
     gold.write_text(json.dumps({"id": "t1", "text": text, "spans": spans}, ensure_ascii=False) + "\n",
                     encoding="utf-8")
-    return load_config("configs/default.yaml", dev_gold=str(gold), merge="none")
+    return load_config("configs/default.yaml", dev_gold=str(gold), merge="none", whole_numbers=False)
 
 
 def test_compare_pairs_the_models_alone_and_as_served(variants):
@@ -46,6 +46,14 @@ def test_compare_serves_one_variant_two_ways(variants):
     assert set(out["diff_ci"]["traditional+pinyin"]) == {"a +quotes − a"}
     lo, hi = out["diff_ci"]["simplified"]["a +quotes − a"]
     assert lo <= hi
+
+
+def test_compare_serves_the_number_step_on_request(variants):
+    from benchmarks.experiments import compare
+
+    out = compare("a:numbers", "a:no-numbers", variants, n_boot=20)
+    assert out["served"] == ["a +quotes +numbers", "a +quotes"]
+    assert set(out["diff_ci"]["simplified"]) == {"a +quotes +numbers − a +quotes"}
 
 
 def test_compare_refuses_bad_sides(variants):
