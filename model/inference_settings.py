@@ -28,8 +28,7 @@ log = logging.getLogger(__name__)
 def set_settings(model_dir: str | Path, merge: str | None = None, merge_threshold: float | None = None,
                  snap_quotes: bool | None = None, whole_numbers: bool | None = None) -> dict:
     """Write ``merge``, ``merge_threshold``, ``snap_quotes`` and/or ``whole_numbers`` into the model's
-    inference block;
-    returns the new block. Bad values are refused before anything is written."""
+    inference block; returns the new block. Bad values are refused before anything is written."""
     check_settings(merge, merge_threshold)
     model_dir = Path(model_dir)
     path = model_dir / "config.json"
@@ -54,6 +53,11 @@ def set_settings(model_dir: str | Path, merge: str | None = None, merge_threshol
     return config["inference"]
 
 
+def _on_off(flag: str | None) -> bool | None:
+    """An ``on``/``off`` option as a setting; None when it was not given (left as it is)."""
+    return None if flag is None else flag == "on"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model_dir", help="a trained model directory (artifacts/model)")
@@ -67,11 +71,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
-        def on(flag: str | None) -> bool | None:
-            return None if flag is None else flag == "on"
-
-        settings = set_settings(args.model_dir, args.merge, args.merge_threshold, on(args.snap_quotes),
-                                on(args.whole_numbers))
+        settings = set_settings(args.model_dir, args.merge, args.merge_threshold, _on_off(args.snap_quotes),
+                                _on_off(args.whole_numbers))
     except (FileNotFoundError, ValueError) as e:
         parser.error(str(e))
     print(json.dumps(settings, ensure_ascii=False))

@@ -59,9 +59,9 @@ class Served(NamedTuple):
 
 def served_settings(inference: dict | None) -> Served:
     """The serving settings from a model's ``config.json`` inference block: the model alone at 0.5,
-    quotes and numbers as decoded, where the block says nothing (models trained before the keys existed). The
-    one reading for the ``Recognizer`` and for the evaluation report's header, so that the two
-    cannot disagree."""
+    quotes and numbers as decoded, where the block says nothing (models trained before the keys
+    existed). The one reading for the ``Recognizer`` and for the evaluation report's header, so that
+    the two cannot disagree."""
     inference = inference or {}
     threshold = inference.get("merge_threshold")
     return Served(inference.get("merge") or "none", float(0.5 if threshold is None else threshold),
