@@ -21,7 +21,7 @@ def score(name: str, config: TrainConfig, n_boot: int = 1000) -> dict:
     """One model alone with and without the quote step (``benchmarks.experiments.compare``), per script."""
     from benchmarks.experiments import compare
 
-    rep = compare(f"{name}:alone,quotes", f"{name}:alone,no-quotes", config, n_boot=n_boot)
+    rep = compare(f"{name}:alone,quotes,no-numbers", f"{name}:alone,no-quotes,no-numbers", config, n_boot=n_boot)
     snapped, decoded = rep["served"]  # the two labels: "NAME +quotes" and "NAME"
     systems = {"decoded": decoded, "snapped": snapped}
     return {script: {"micro": {k: rep["f1"][script][v] for k, v in systems.items()},
