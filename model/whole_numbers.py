@@ -15,9 +15,9 @@ SpanT = tuple[int, int, str, float]
 
 #: the labels whose span holds a number whole
 NUMBER_LABELS = frozenset({"AMOUNT", "POPULATION"})
-# a written number after normalisation (full-width digits are ASCII by then): digits, with a
-# decimal point or thousands separator only between digits
-_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
+# a written number after normalisation (full-width digits and commas are ASCII by then): digits,
+# thousands separators before groups of three, a decimal part (``1，2名`` is a list, not 1,2)
+_NUMBER = re.compile(r"[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?")
 
 
 def cuts(text: str) -> set[int]:

@@ -33,6 +33,7 @@ def test_what_it_leaves_alone():
     assert drop_split_numbers(text, []) == []
     # a comma after a number is punctuation, not a separator
     assert cuts("10,以及5") == {1} and cuts("3.6") == {1, 2} and cuts("无数字") == set()
+    assert cuts("第1,2名") == set() and cuts("1,200.5") == {1, 2, 3, 4, 5, 6}  # a list; a number
 
 
 def test_the_recognizer_reads_the_setting_from_the_inference_block(tiny_model_dir, tmp_path):
