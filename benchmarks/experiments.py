@@ -101,12 +101,14 @@ class Side:
     whole_numbers: bool = False
     max_length: int | None = None  # predict's window in tokens; None: the model's own
     stride: int | None = None
+    windows: str | None = None  # predict's windowing ("overlap", "sentences"); None: the model's own
 
     @property
     def alone(self) -> str:
         """The label of the model alone (the quote step and the windows are part of decoding, so
         they show here)."""
-        windows = "".join(f" {key}={value}" for key, value in (("window", self.max_length), ("stride", self.stride))
+        windows = "".join(f" {key}={value}" for key, value in (("window", self.max_length), ("stride", self.stride),
+                                                               ("windows", self.windows))
                           if value is not None)
         return (self.name + (" +quotes" if self.snap_quotes else "") + (" +numbers" if self.whole_numbers else "")
                 + windows)
@@ -120,7 +122,7 @@ def parse_side(arg: str, config: TrainConfig) -> Side:
     """``NAME[:SETTING,...]``, each setting one of ``POLICY@THRESHOLD`` (a merge), ``alone`` (no
     merge), ``quotes`` / ``no-quotes`` (the quote step on or off), ``numbers`` / ``no-numbers`` (the
     step that drops number spans splitting a number, ``model.whole_numbers``), ``window=N`` / ``stride=N``
-    (predict's windows, in tokens); what is not given comes from the config and the model, so that
+    (predict's windows, in tokens), ``windows=overlap|sentences`` (how predict cuts long text); what is not given comes from the config and the model, so that
     two variants trained at different times are served alike."""
     from model.evaluate import parse_merge
 
@@ -128,6 +130,7 @@ def parse_side(arg: str, config: TrainConfig) -> Side:
     policy, threshold, snap = config.merge, config.merge_threshold, config.snap_quotes
     numbers = config.whole_numbers
     windows: dict[str, int] = {}
+    windowing = None
     for item in filter(None, spec.split(",")):
         key, eq, value = item.partition("=")
         if item in ("quotes", "no-quotes"):
@@ -140,12 +143,19 @@ def parse_side(arg: str, config: TrainConfig) -> Side:
             if not value.isdigit():
                 raise ValueError(f"--compare: {key}= takes a whole number of tokens, got {item!r}")
             windows[key] = int(value)
+        elif eq and key == "windows":
+            from model.recognizer import WINDOWINGS
+
+            if value not in WINDOWINGS:
+                raise ValueError(f"--compare: windows= takes one of {WINDOWINGS}, got {item!r}")
+            windowing = value
         else:
             policy, threshold = parse_merge(item)
     path = ARTIFACTS_DIR / "experiments" / name
     if not (path / "config.json").is_file():
         raise FileNotFoundError(f"variant {name} is not trained ({path})")
-    return Side(name, path, policy, float(threshold), snap, numbers, windows.get("window"), windows.get("stride"))
+    return Side(name, path, policy, float(threshold), snap, numbers, windows.get("window"), windows.get("stride"),
+                windowing)
 
 
 def compare(a: str, b: str, config: TrainConfig, n_boot: int = 1000) -> dict:
@@ -166,7 +176,8 @@ def compare(a: str, b: str, config: TrainConfig, n_boot: int = 1000) -> dict:
                                                               merge_threshold=side.threshold,
                                                               snap_quotes=side.snap_quotes,
                                                               whole_numbers=side.whole_numbers,
-                                                              max_length=side.max_length, stride=side.stride))
+                                                              max_length=side.max_length, stride=side.stride,
+                                                              windows=side.windows))
     pairs = [(sides[0].alone, sides[1].alone)] if sides[0].alone != sides[1].alone else []
     if (sides[0].served, sides[1].served) not in pairs:
         pairs.append((sides[0].served, sides[1].served))
@@ -261,7 +272,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--compare", nargs=2, metavar=("A", "B"),
                         help="paired bootstrap on dev of two finished variants (A − B), alone and as served; "
                              "NAME:SETTING,... serves that side otherwise: POLICY@THRESHOLD, alone, quotes, "
-                             "no-quotes, numbers, no-numbers, window=N, stride=N (the rest from the base config and "
+                             "no-quotes, numbers, no-numbers, window=N, stride=N, windows=overlap|sentences (the rest from "
+                             "the base config and "
                              "the model); "
                              "trains nothing")
     args = parser.parse_args(argv)

@@ -33,6 +33,7 @@ from .whole_numbers import drop_split_numbers
 
 log = logging.getLogger(__name__)
 
+WINDOWINGS = ("overlap", "sentences")
 TRAIN_HINT = "run `make train` to train one, or pass model_dir= / set NER_MODEL_DIR"
 
 
@@ -85,6 +86,16 @@ def plan_windows(length: int, width: int, stride: int) -> list[tuple[int, int, i
     return [tuple(w) for w in out]
 
 
+def plan_sentence_windows(text: str, width: int, spans=()) -> list[tuple[int, int, int, int]]:
+    """Windows as training cut them (``model.windows``): whole sentences packed up to ``width``
+    characters, an over-long sentence cut outside ``spans`` (the rules' spans), each window
+    owning all its characters. The model then never reads a window that starts mid-sentence,
+    which it did not see in training."""
+    from .windows import windows
+
+    return [(a, b, a, b) for a, b in windows(text, width, spans)]
+
+
 class Recognizer:
     """A loaded model, ready for repeated ``predict`` calls.
 
@@ -104,7 +115,7 @@ class Recognizer:
                  batch_size: int = 32, max_length: int | None = None, stride: int | None = None,
                  quantize: bool | None = None, model=None, tokenizer=None, merge: str | None = None,
                  merge_threshold: float | None = None, snap_quotes: bool | None = None,
-                 whole_numbers: bool | None = None):
+                 whole_numbers: bool | None = None, windows: str | None = None):
         import torch
 
         self.device = resolve_device(device)
@@ -116,6 +127,11 @@ class Recognizer:
         infer = getattr(model.config, "inference", None) or {}
         self.max_length = int(max_length or infer.get("max_length") or 128)
         self.stride = int(stride if stride is not None else infer.get("stride", 32))
+        # How long documents are cut: "overlap" (fixed windows overlapping by ``stride``) or
+        # "sentences" (whole sentences packed as in training, model.windows; no overlap).
+        self.windows = windows or infer.get("windows") or "overlap"
+        if self.windows not in WINDOWINGS:
+            raise ValueError(f"windows must be one of {WINDOWINGS}, got {self.windows!r}")
         positions = getattr(model.config, "max_position_embeddings", None) or self.max_length
         if not 8 <= self.max_length <= positions or not 0 <= self.stride < self.max_length - 2:
             raise ValueError(f"need 8 <= max_length <= {positions} (the encoder's positions) and "
@@ -206,8 +222,12 @@ class Recognizer:
         import torch
 
         width = self.max_length - 2
-        windows = [_Window(i, *w) for i, n in enumerate(norms) if n.text
-                   for w in plan_windows(len(n.text), width, self.stride)]
+        if self.windows == "sentences":
+            windows = [_Window(i, *w) for i, n in enumerate(norms) if n.text
+                       for w in plan_sentence_windows(n.text, width, rules[i])]
+        else:
+            windows = [_Window(i, *w) for i, n in enumerate(norms) if n.text
+                       for w in plan_windows(len(n.text), width, self.stride)]
         n_tags = len(self.id2label)
         log_probs = [np.zeros((len(n.text), n_tags), dtype=np.float32) for n in norms]
         types = None

@@ -119,3 +119,23 @@ def test_compare_serves_one_model_with_other_windows(variants, monkeypatch):
         compare("a:window=long", "a", variants, n_boot=20)
     with pytest.raises(ValueError, match="max_length"):  # beyond the tiny encoder's 64 positions
         compare("a:window=100", "a", variants, n_boot=20)
+
+
+def test_compare_serves_one_model_with_sentence_windows(variants, monkeypatch):
+    """``windows=sentences``: predict's windows cut at sentences as in training, paired on dev."""
+    import model.recognizer as recognizer
+    from benchmarks.experiments import compare
+
+    seen = []
+    real_init = recognizer.Recognizer.__init__
+
+    def spy(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        seen.append(self.windows)
+
+    monkeypatch.setattr(recognizer.Recognizer, "__init__", spy)
+    out = compare("a:windows=sentences", "a", variants, n_boot=20)
+    assert out["served"] == ["a +quotes windows=sentences", "a +quotes"]
+    assert seen == ["sentences", "overlap"]
+    with pytest.raises(ValueError, match="windows="):
+        compare("a:windows=paragraphs", "a", variants, n_boot=20)

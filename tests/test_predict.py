@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from model.enrich import VALUE_KEYS
-from model.recognizer import ModelNotFoundError, Recognizer, main, plan_windows, predict
+from model.recognizer import ModelNotFoundError, Recognizer, main, plan_sentence_windows, plan_windows, predict
 
 from .conftest import build_tokenizer
 
@@ -93,6 +93,42 @@ def test_no_entity_lost_or_duplicated_at_any_seam():
         text = filler[:pos] + "北京" + filler[pos + 2:]
         spans = rec.predict(text)
         assert [(s["start"], s["end"], s["label"]) for s in spans] == [(pos, pos + 2, "REGION")], pos
+
+
+def test_plan_sentence_windows_cover_partition_and_keep_spans_whole():
+    from model.spans import Span
+
+    text = "甲乙丙。" * 5 + "丁" * 40 + "戊己。"
+    keep = [Span(26, 30, "REGION", "rule")]  # across the first forced cut of the long sentence (20 + 14)
+    plan = plan_sentence_windows(text, 14, keep)
+    assert [i for _, _, a, b in plan for i in range(a, b)] == list(range(len(text)))
+    for start, end, a, b in plan:
+        assert (start, end) == (a, b) and end - start <= 14
+    cuts = {end for _, end, _, _ in plan}
+    assert {4, 8, 12, 16, 20} - cuts == {4, 8, 16}  # whole sentences packed: 甲乙丙。×3 fill 12 of 14
+    assert not any(26 < cut < 30 for cut in cuts)  # the rule span is not cut
+
+
+def test_sentence_windows_lose_no_entity_and_match_batches():
+    tokenizer = build_tokenizer()
+    rec = Recognizer(model=CharRuleModel(tokenizer), tokenizer=tokenizer, device="cpu",
+                     max_length=16, stride=4, windows="sentences")
+    filler = "的的的的的。" * 12
+    for pos in range(0, len(filler) - 2):
+        if "。" in filler[pos:pos + 2]:
+            continue
+        text = filler[:pos] + "北京" + filler[pos + 2:]
+        spans = rec.predict(text)
+        assert [(s["start"], s["end"], s["label"]) for s in spans] == [(pos, pos + 2, "REGION")], pos
+    texts = ["北京。" * 30, "", "萍鄉(xiāng)北京", "北京" * 40]
+    assert rec.predict(texts) == [rec.predict(t) for t in texts]
+    for text, spans in zip(texts, rec.predict(texts)):
+        _check_offsets(text, spans)
+
+
+def test_unknown_windowing_is_refused(tiny_model_dir):
+    with pytest.raises(ValueError, match="windows must be one of"):
+        Recognizer(tiny_model_dir, device="cpu", windows="paragraphs")
 
 
 def test_pinyin_inside_span_maps_back():
