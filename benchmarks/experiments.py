@@ -36,7 +36,7 @@ def score_on_dev(model_dir: Path, config: TrainConfig, n_boot: int = 200, corpus
     from model.evaluate import evaluate_systems, merged_system, model_system, weak_system
 
     systems = {"model": model_system(model_dir, quantize=False, merge="none", snap_quotes=False,
-                                     whole_numbers=False),
+                                     whole_numbers=False, min_score=0.0),
                "rules": weak_system()}
     for policy in ("rules-first", "model-first", "model-first-longer"):
         for t in THRESHOLDS:
@@ -102,14 +102,15 @@ class Side:
     max_length: int | None = None  # predict's window in tokens; None: the model's own
     stride: int | None = None
     windows: str | None = None  # predict's windowing ("overlap", "sentences"); None: the model's own
+    min_score: float | None = None  # the model's spans below it dropped; None: the config's
 
     @property
     def alone(self) -> str:
         """The label of the model alone (the quote step and the windows are part of decoding, so
         they show here)."""
-        windows = "".join(f" {key}={value}" for key, value in (("window", self.max_length), ("stride", self.stride),
-                                                               ("windows", self.windows))
-                          if value is not None)
+        settings = (("window", self.max_length), ("stride", self.stride), ("windows", self.windows),
+                    ("min", self.min_score or None))
+        windows = "".join(f" {key}={value}" for key, value in settings if value is not None)
         return (self.name + (" +quotes" if self.snap_quotes else "") + (" +numbers" if self.whole_numbers else "")
                 + windows)
 
@@ -122,8 +123,10 @@ def parse_side(arg: str, config: TrainConfig) -> Side:
     """``NAME[:SETTING,...]``, each setting one of ``POLICY@THRESHOLD`` (a merge), ``alone`` (no
     merge), ``quotes`` / ``no-quotes`` (the quote step on or off), ``numbers`` / ``no-numbers`` (the
     step that drops number spans splitting a number, ``model.whole_numbers``), ``window=N`` / ``stride=N``
-    (predict's windows, in tokens), ``windows=overlap|sentences`` (how predict cuts long text); what is not given comes from the config and the model, so that
-    two variants trained at different times are served alike."""
+    (predict's windows, in tokens), ``windows=overlap|sentences`` (how predict cuts long text),
+    ``min=S`` (the model's spans scoring below S dropped, ``min_score``); what is not given comes
+    from the config and the model, so that two variants trained at different times are served
+    alike."""
     from model.evaluate import parse_merge
 
     name, _, spec = arg.partition(":")
@@ -131,6 +134,7 @@ def parse_side(arg: str, config: TrainConfig) -> Side:
     numbers = config.whole_numbers
     windows: dict[str, int] = {}
     windowing = None
+    min_score = config.min_score
     for item in filter(None, spec.split(",")):
         key, eq, value = item.partition("=")
         if item in ("quotes", "no-quotes"):
@@ -149,13 +153,18 @@ def parse_side(arg: str, config: TrainConfig) -> Side:
             if value not in WINDOWINGS:
                 raise ValueError(f"--compare: windows= takes one of {WINDOWINGS}, got {item!r}")
             windowing = value
+        elif eq and key == "min":
+            try:
+                min_score = float(value)
+            except ValueError:
+                raise ValueError(f"--compare: min= takes a score in [0, 1], got {item!r}") from None
         else:
             policy, threshold = parse_merge(item)
     path = ARTIFACTS_DIR / "experiments" / name
     if not (path / "config.json").is_file():
         raise FileNotFoundError(f"variant {name} is not trained ({path})")
     return Side(name, path, policy, float(threshold), snap, numbers, windows.get("window"), windows.get("stride"),
-                windowing)
+                windowing, min_score)
 
 
 def compare(a: str, b: str, config: TrainConfig, n_boot: int = 1000) -> dict:
@@ -177,7 +186,7 @@ def compare(a: str, b: str, config: TrainConfig, n_boot: int = 1000) -> dict:
                                                               snap_quotes=side.snap_quotes,
                                                               whole_numbers=side.whole_numbers,
                                                               max_length=side.max_length, stride=side.stride,
-                                                              windows=side.windows))
+                                                              windows=side.windows, min_score=side.min_score))
     pairs = [(sides[0].alone, sides[1].alone)] if sides[0].alone != sides[1].alone else []
     if (sides[0].served, sides[1].served) not in pairs:
         pairs.append((sides[0].served, sides[1].served))
@@ -272,9 +281,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--compare", nargs=2, metavar=("A", "B"),
                         help="paired bootstrap on dev of two finished variants (A − B), alone and as served; "
                              "NAME:SETTING,... serves that side otherwise: POLICY@THRESHOLD, alone, quotes, "
-                             "no-quotes, numbers, no-numbers, window=N, stride=N, windows=overlap|sentences (the rest from "
-                             "the base config and "
-                             "the model); "
+                             "no-quotes, numbers, no-numbers, window=N, stride=N, windows=overlap|sentences, "
+                             "min=S (the rest from the base config and the model); "
                              "trains nothing")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

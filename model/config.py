@@ -105,6 +105,8 @@ class TrainConfig:
     merge_threshold: float = _opt(0.5, "merge: a model span fills a gap of the rules from this score on")
     snap_quotes: bool = _opt(False, "predict: a PROGRAM span that touches one mark of a quoted name takes the whole "
                                     "name (model.quotes; chosen on dev, benchmarks.snap_quotes)")
+    min_score: float = _opt(0.0, "predict: the model's spans scoring below this (the mean probability of their "
+                                 "tags) are dropped, before any merge; 0 keeps them all (chosen on dev)")
     whole_numbers: bool = _opt(False, "predict: an AMOUNT or POPULATION span whose edge splits a written number "
                                       "(1 out of 10公斤) is dropped (model.whole_numbers; measured on dev)")
     config_path: str = _opt("", "the YAML file this config came from (set by load_config)")

@@ -53,11 +53,12 @@ def weak_system() -> System:
 
 def model_system(model_dir: str | Path | None, device: str = "auto", quantize: bool | None = None,
                  merge: str | None = None, snap_quotes: bool | None = None,
-                 whole_numbers: bool | None = None) -> System:
+                 whole_numbers: bool | None = None, min_score: float | None = None) -> System:
     from .recognizer import Recognizer
 
     return recognizer_system(Recognizer(model_dir, device=device, quantize=quantize, merge=merge,
-                                        snap_quotes=snap_quotes, whole_numbers=whole_numbers))
+                                        snap_quotes=snap_quotes, whole_numbers=whole_numbers,
+                                        min_score=min_score))
 
 
 def recognizer_system(rec) -> System:
@@ -271,6 +272,7 @@ def provenance(model_dir: Path | None, golds: Sequence[Path]) -> dict:
             prov["merge (predict default)"] = f"{served.merge} @ {served.threshold}"
             prov["quoted names taken whole (snap_quotes)"] = served.snap_quotes
             prov["spans that split a number dropped (whole_numbers)"] = served.whole_numbers
+            prov["model spans below this score dropped (min_score)"] = served.min_score
             if meta.get("inference_changes"):  # set after training (model.inference_settings)
                 prov["inference settings changed"] = json.dumps(meta["inference_changes"], ensure_ascii=False)
             prov["base model"] = meta.get("base_model")

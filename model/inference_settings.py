@@ -9,6 +9,7 @@ report can say how the model it scores is served.
 
     python -m model.inference_settings artifacts/model --merge model-first --merge-threshold 0.9
     python -m model.inference_settings artifacts/model --snap-quotes on --whole-numbers on
+    python -m model.inference_settings artifacts/model --min-score 0.8
     python -m model.inference_settings artifacts/model            # print the current settings
 """
 from __future__ import annotations
@@ -26,10 +27,12 @@ log = logging.getLogger(__name__)
 
 
 def set_settings(model_dir: str | Path, merge: str | None = None, merge_threshold: float | None = None,
-                 snap_quotes: bool | None = None, whole_numbers: bool | None = None) -> dict:
-    """Write ``merge``, ``merge_threshold``, ``snap_quotes`` and/or ``whole_numbers`` into the model's
-    inference block; returns the new block. Bad values are refused before anything is written."""
-    check_settings(merge, merge_threshold)
+                 snap_quotes: bool | None = None, whole_numbers: bool | None = None,
+                 min_score: float | None = None) -> dict:
+    """Write ``merge``, ``merge_threshold``, ``snap_quotes``, ``whole_numbers`` and/or ``min_score``
+    into the model's inference block; returns the new block. Bad values are refused before anything
+    is written."""
+    check_settings(merge, merge_threshold, min_score)
     model_dir = Path(model_dir)
     path = model_dir / "config.json"
     if not path.is_file():
@@ -37,7 +40,8 @@ def set_settings(model_dir: str | Path, merge: str | None = None, merge_threshol
     config = json.loads(path.read_text(encoding="utf-8"))
     before = dict(config.get("inference") or {})
     change = {k: v for k, v in (("merge", merge), ("merge_threshold", merge_threshold),
-                                ("snap_quotes", snap_quotes), ("whole_numbers", whole_numbers))
+                                ("snap_quotes", snap_quotes), ("whole_numbers", whole_numbers),
+                                ("min_score", min_score))
               if v is not None}
     if not change:
         return before
@@ -68,11 +72,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--whole-numbers", choices=("on", "off"),
                         help="an AMOUNT or POPULATION span whose edge splits a written number is dropped "
                              "(model.whole_numbers)")
+    parser.add_argument("--min-score", type=float,
+                        help="the model's spans scoring below this are dropped, before any merge (0: none)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = set_settings(args.model_dir, args.merge, args.merge_threshold, _on_off(args.snap_quotes),
-                                _on_off(args.whole_numbers))
+                                _on_off(args.whole_numbers), args.min_score)
     except (FileNotFoundError, ValueError) as e:
         parser.error(str(e))
     print(json.dumps(settings, ensure_ascii=False))

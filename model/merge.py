@@ -36,7 +36,8 @@ def _fill(base: list[SpanT], extra: list[SpanT]) -> list[SpanT]:
     return taken
 
 
-def check_settings(policy: str | None = None, threshold: float | None = None) -> None:
+def check_settings(policy: str | None = None, threshold: float | None = None,
+                   min_score: float | None = None) -> None:
     """The one check of a merge setting, wherever it comes from (a model's inference block, the
     ``Recognizer`` arguments, ``model.inference_settings``, ``make eval --merged``); each part is
     checked when given."""
@@ -44,17 +45,21 @@ def check_settings(policy: str | None = None, threshold: float | None = None) ->
         raise ValueError(f"merge must be one of {POLICIES}, got {policy!r}: no such merge policy")
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise ValueError(f"merge_threshold must lie in [0, 1], got {threshold}")
+    if min_score is not None and not 0.0 <= min_score <= 1.0:
+        raise ValueError(f"min_score must lie in [0, 1], got {min_score}")
 
 
 class Served(NamedTuple):
     """What ``predict()`` serves by default: the merge, its threshold, whether quoted PROGRAM
     names are taken whole (``model.quotes``) and whether number spans that split a number are
-    dropped (``model.whole_numbers``)."""
+    dropped (``model.whole_numbers``), and the score under which the model's own spans are dropped
+    (``min_score``; 0 keeps them all)."""
 
     merge: str
     threshold: float
     snap_quotes: bool
     whole_numbers: bool = False
+    min_score: float = 0.0
 
 
 def served_settings(inference: dict | None) -> Served:
@@ -65,7 +70,8 @@ def served_settings(inference: dict | None) -> Served:
     inference = inference or {}
     threshold = inference.get("merge_threshold")
     return Served(inference.get("merge") or "none", float(0.5 if threshold is None else threshold),
-                  bool(inference.get("snap_quotes", False)), bool(inference.get("whole_numbers", False)))
+                  bool(inference.get("snap_quotes", False)), bool(inference.get("whole_numbers", False)),
+                  float(inference.get("min_score") or 0.0))
 
 
 def merge(rules: list[SpanT], model: list[SpanT], policy: str, threshold: float) -> list[SpanT]:

@@ -34,6 +34,7 @@ from .whole_numbers import drop_split_numbers
 log = logging.getLogger(__name__)
 
 WINDOWINGS = ("overlap", "sentences")
+SCORE_DIGITS = 4  # a span's score as returned
 TRAIN_HINT = "run `make train` to train one, or pass model_dir= / set NER_MODEL_DIR"
 
 
@@ -115,7 +116,8 @@ class Recognizer:
                  batch_size: int = 32, max_length: int | None = None, stride: int | None = None,
                  quantize: bool | None = None, model=None, tokenizer=None, merge: str | None = None,
                  merge_threshold: float | None = None, snap_quotes: bool | None = None,
-                 whole_numbers: bool | None = None, windows: str | None = None):
+                 whole_numbers: bool | None = None, windows: str | None = None,
+                 min_score: float | None = None):
         import torch
 
         self.device = resolve_device(device)
@@ -164,6 +166,9 @@ class Recognizer:
         check_settings(self.merge)  # any threshold: one above 1 keeps no model span (the rules alone)
         self.snap_quotes = served.snap_quotes if snap_quotes is None else bool(snap_quotes)
         self.whole_numbers = served.whole_numbers if whole_numbers is None else bool(whole_numbers)
+        # The model's own spans below this score are dropped (0: none), before any merge.
+        self.min_score = float(served.min_score if min_score is None else min_score)
+        check_settings(min_score=self.min_score)
 
     @staticmethod
     def _load(path: Path):
@@ -205,7 +210,8 @@ class Recognizer:
         log_probs = self.log_probs(norms, rules, progress)
         out = []
         for n, lp, rule_spans in zip(norms, log_probs, rules):
-            spans = _decode(lp)
+            # compared as returned (rounded), so that a threshold set from a shown score keeps that span
+            spans = [s for s in _decode(lp) if round(s[3], SCORE_DIGITS) >= self.min_score]
             if self.snap_quotes:  # the model's spans, before any merge (as make eval's merges see them)
                 spans = snap_to_quotes(n.text, spans)
             if self.whole_numbers:
@@ -283,7 +289,8 @@ def _decode(log_probs: np.ndarray) -> list[tuple[int, int, str, float]]:
 
 def _to_original(norm: Normalized, span: tuple[int, int, str, float]) -> dict:
     a, b = norm.to_original(span[0], span[1])
-    return {"label": span[2], "text": norm.original[a:b], "start": a, "end": b, "score": round(span[3], 4)}
+    return {"label": span[2], "text": norm.original[a:b], "start": a, "end": b,
+            "score": round(span[3], SCORE_DIGITS)}
 
 
 @lru_cache(maxsize=4)

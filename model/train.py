@@ -366,7 +366,7 @@ def _save(trainer, model, tokenizer, config: TrainConfig, target: Path, meta: di
     model.config.inference = {"max_length": config.max_length, "stride": config.stride,
                               "quantize_cpu": config.quantize_cpu, "merge": config.merge,
                               "merge_threshold": config.merge_threshold, "snap_quotes": config.snap_quotes,
-                              "whole_numbers": config.whole_numbers,
+                              "whole_numbers": config.whole_numbers, "min_score": config.min_score,
                               "features": getattr(model.config, "features", None)}
     shutil.rmtree(target, ignore_errors=True)
     trainer.save_model(str(target))

@@ -139,3 +139,16 @@ def test_compare_serves_one_model_with_sentence_windows(variants, monkeypatch):
     assert seen == ["sentences", "overlap"]
     with pytest.raises(ValueError, match="windows="):
         compare("a:windows=paragraphs", "a", variants, n_boot=20)
+
+
+def test_compare_serves_one_model_with_a_min_score(variants):
+    """``min=S``: the model's spans scoring below S dropped; a score outside [0, 1] is refused."""
+    from benchmarks.experiments import compare
+
+    out = compare("a:min=1.0", "a", variants, n_boot=20)
+    assert out["served"] == ["a +quotes min=1.0", "a +quotes"]
+    assert out["f1"]["simplified"]["a +quotes min=1.0"] == 0.0  # no span scores 1.0 or more
+    with pytest.raises(ValueError, match="min= takes"):
+        compare("a:min=high", "a", variants, n_boot=20)
+    with pytest.raises(ValueError, match="min_score"):
+        compare("a:min=1.5", "a", variants, n_boot=20)

@@ -42,12 +42,31 @@ def test_bad_settings_are_refused_before_anything_is_written(model_copy, tmp_pat
         set_settings(model_copy, merge="both")
     with pytest.raises(ValueError, match="merge_threshold"):
         set_settings(model_copy, merge_threshold=1.5)
+    with pytest.raises(ValueError, match="min_score"):
+        set_settings(model_copy, min_score=-0.1)
     with pytest.raises(FileNotFoundError, match="no config.json"):
         set_settings(tmp_path / "nothing", merge="none")
     assert (model_copy / "config.json").read_text() == before
     assert set_settings(model_copy) == {"max_length": 16, "stride": 4}  # no change asked: the block, as it is
     with pytest.raises(SystemExit):
         main([str(tmp_path / "nothing"), "--merge", "none"])
+
+
+def test_min_score_is_written_read_and_stated(model_copy):
+    """``--min-score``: the model's unsure spans dropped, read by the Recognizer and named in the
+    evaluation report's header."""
+    from model.evaluate import provenance
+    from model.inference_settings import main
+    from model.recognizer import Recognizer
+
+    (model_copy / "training_meta.json").write_text(json.dumps({"seed": 42, "config": {}}), encoding="utf-8")
+    assert Recognizer(model_copy, device="cpu").min_score == 0.0
+    main([str(model_copy), "--min-score", "0.8"])
+    assert Recognizer(model_copy, device="cpu").min_score == 0.8
+    assert Recognizer(model_copy, device="cpu", min_score=0.0).min_score == 0.0  # the argument wins
+    assert provenance(model_copy, [])["model spans below this score dropped (min_score)"] == 0.8
+    with pytest.raises(SystemExit):
+        main([str(model_copy), "--min-score", "2"])
 
 
 def test_the_evaluation_report_states_the_served_merge(model_copy):

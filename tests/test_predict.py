@@ -126,6 +126,23 @@ def test_sentence_windows_lose_no_entity_and_match_batches():
         _check_offsets(text, spans)
 
 
+def test_min_score_drops_the_model_spans_below_it():
+    tokenizer = build_tokenizer()
+    text = "湖南北京投入。北京"
+
+    def spans(**kwargs):
+        rec = Recognizer(model=CharRuleModel(tokenizer), tokenizer=tokenizer, device="cpu", **kwargs)
+        return [(s["start"], s["end"], s["score"]) for s in rec.predict(text, values=False)]
+
+    kept = spans()
+    assert [(a, b) for a, b, _ in kept] == [(2, 4), (7, 9)]
+    cut = sorted(score for _, _, score in kept)[0]
+    assert spans(min_score=cut) == kept  # a span scoring exactly the threshold stays
+    assert spans(min_score=1.0) == []
+    with pytest.raises(ValueError, match="min_score"):
+        spans(min_score=1.5)
+
+
 def test_unknown_windowing_is_refused(tiny_model_dir):
     with pytest.raises(ValueError, match="windows must be one of"):
         Recognizer(tiny_model_dir, device="cpu", windows="paragraphs")

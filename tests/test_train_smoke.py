@@ -36,7 +36,8 @@ def test_train_writes_a_loadable_model(tmp_path, tiny_model_dir, features, monke
     from model.train import train
 
     monkeypatch.delenv("NER_CORPUS_DIR", raising=False)
-    out = train(load_config(write_config(tmp_path, tiny_model_dir, features=features, o_weight=0.5)))
+    out = train(load_config(write_config(tmp_path, tiny_model_dir, features=features, o_weight=0.5,
+                                         min_score=0.25)))
     for name in ("config.json", "model.safetensors", "tokenizer.json", "training_meta.json", "train_config.yaml"):
         assert (out / name).is_file(), name
     assert not out.with_name(out.name + ".tmp").exists() and not out.with_name(out.name + ".work").exists()
@@ -44,6 +45,7 @@ def test_train_writes_a_loadable_model(tmp_path, tiny_model_dir, features, monke
     assert config["id2label"]["0"] == "O" and config["num_hidden_layers"] == 1
     assert config["inference"]["max_length"] == 16 and config["inference"]["stride"] == 4
     assert config["inference"]["snap_quotes"] is False  # the config's setting, served as trained
+    assert config["inference"]["min_score"] == 0.25 and Recognizer(out, device="cpu").min_score == 0.25
     assert config["type_vocab_size"] == (11 if features else 2)
     meta = json.loads((out / "training_meta.json").read_text())
     assert meta["train_windows_used"] == 12 and meta["train_loss"] > 0
