@@ -119,10 +119,13 @@ def score(docs: Sequence[GoldDocument], preds: Sequence[Sequence[Span]]) -> dict
 
 
 def bootstrap(docs: Sequence[GoldDocument], preds: dict[str, Sequence[Sequence[Span]]],
-              pairs: Sequence[tuple[str, str]] = (), n: int = 1000, seed: int = 0) -> dict:
+              pairs: Sequence[tuple[str, str]] = (), n: int = 1000, seed: int = 0,
+              pooled: dict[str, Sequence[tuple[str, str]]] | None = None) -> dict:
     """95% intervals over documents resampled with replacement (the same resamples for every
-    system): strict micro F1 and per-label F1 of each system, and the micro F1 difference of each
-    pair ``(a, b)`` as ``a - b``. The one bootstrap of the package."""
+    system): strict micro F1 and per-label F1 of each system, the micro F1 difference of each
+    pair ``(a, b)`` as ``a - b``, and for each entry of ``pooled`` the mean of its pairs'
+    differences (several seeds of one recipe against the rules: a claim about the recipe, not
+    about one run). The one bootstrap of the package."""
     rng = random.Random(seed)
     idx = range(len(docs))
     micro: dict[str, list[float]] = {name: [] for name in preds}
@@ -143,7 +146,9 @@ def bootstrap(docs: Sequence[GoldDocument], preds: dict[str, Sequence[Sequence[S
     return {"resamples": n,
             "micro": {name: ci(v) for name, v in micro.items()},
             "labels": {name: {label: ci(v) for label, v in by.items()} for name, by in labels.items()},
-            "diff": {f"{a} − {b}": ci([x - y for x, y in zip(micro[a], micro[b])]) for a, b in pairs}}
+            "diff": {f"{a} − {b}": ci([x - y for x, y in zip(micro[a], micro[b])]) for a, b in pairs},
+            "pooled": {name: ci([sum(micro[a][i] - micro[b][i] for a, b in ps) / len(ps) for i in range(n)])
+                       for name, ps in (pooled or {}).items() if ps}}
 
 
 def errors(docs: Sequence[GoldDocument], preds: Sequence[Sequence[Span]], limit: int = 15) -> dict:

@@ -2,6 +2,7 @@
 served (``NAME:POLICY@THRESHOLD,quotes``). Tiny random models, seconds."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 
@@ -21,7 +22,9 @@ def variants(tiny_model_dir, tmp_path, monkeypatch):
     gold = tmp_path / "dev.jsonl"
     gold.write_text(json.dumps({"id": "t1", "text": text, "spans": spans}, ensure_ascii=False) + "\n",
                     encoding="utf-8")
-    return load_config("configs/default.yaml", dev_gold=str(gold), merge="none", whole_numbers=False)
+    # the serving steps off but the quote step, so that each test names the one it serves
+    return load_config("configs/default.yaml", dev_gold=str(gold), merge="none", whole_numbers=False,
+                       min_score=0.0)
 
 
 def test_compare_pairs_the_models_alone_and_as_served(variants):
@@ -148,6 +151,9 @@ def test_compare_serves_one_model_with_a_min_score(variants):
     out = compare("a:min=1.0", "a", variants, n_boot=20)
     assert out["served"] == ["a +quotes min=1.0", "a +quotes"]
     assert out["f1"]["simplified"]["a +quotes min=1.0"] == 0.0  # no span scores 1.0 or more
+    # a side without min= takes the config's; min=0 keeps every span whatever the config says
+    at_08 = dataclasses.replace(variants, min_score=0.8)
+    assert compare("a", "a:min=0", at_08, n_boot=20)["served"] == ["a +quotes min=0.8", "a +quotes"]
     with pytest.raises(ValueError, match="min= takes"):
         compare("a:min=high", "a", variants, n_boot=20)
     with pytest.raises(ValueError, match="min_score"):

@@ -107,6 +107,23 @@ def test_bootstrap_difference_interval_contains_the_observed_difference():
     assert 0 < lo <= hi
 
 
+def test_bootstrap_pools_the_mean_difference_of_several_seeds():
+    from model.evaluate import bootstrap
+    from model.gold import GoldDocument
+
+    docs = [GoldDocument(f"d{i}", "湖南省" * 3, [Span(0, 3, "REGION"), Span(3, 6, "REGION")]) for i in range(20)]
+    perfect = [d.spans for d in docs]
+    half = [d.spans[:1] if i % 2 else d.spans for i, d in enumerate(docs)]
+    preds = {"s1": perfect, "s2": half, "rules": half}
+    out = bootstrap(docs, preds, [("s1", "rules"), ("s2", "rules")], n=200,
+                    pooled={"mean": [("s1", "rules"), ("s2", "rules")], "one": [("s1", "rules")]})
+    assert out["pooled"]["one"] == out["diff"]["s1 − rules"]  # one pair: its own difference
+    assert out["diff"]["s2 − rules"] == [0.0, 0.0]
+    lo, hi = out["pooled"]["mean"]  # the mean of a gain and no gain: half the gain, resample by resample
+    assert [2 * lo, 2 * hi] == pytest.approx(out["diff"]["s1 − rules"])
+    assert "pooled" in bootstrap(docs, preds, n=10) and bootstrap(docs, preds, n=10)["pooled"] == {}
+
+
 def test_doubtful_o_weights_cover_rejected_gazetteer_names_and_quotes_only():
     from model.config import TrainConfig
     from model.train import doubtful_o_weights
