@@ -5,7 +5,8 @@ threshold) from the ``inference`` block of the model's ``config.json``, written 
 training config. They do not change the weights, so a choice made later on the dev gold (or a user
 who wants a different precision/recall balance) needs no retraining. Each change is recorded in
 ``training_meta.json`` (``inference_changes``: what, from what, when, at which commit), so that a
-report can say how the model it scores is served.
+report can say how the model it scores is served, and in the model card above its scores, which
+were computed as the model was served at training.
 
     python -m model.inference_settings artifacts/model --merge model-first --merge-threshold 0.9
     python -m model.inference_settings artifacts/model --snap-quotes on --whole-numbers on
@@ -53,6 +54,9 @@ def set_settings(model_dir: str | Path, merge: str | None = None, merge_threshol
         "set": change, "was": {k: before.get(k) for k in change},
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "git_commit": git_commit()})
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    from .model_card import note_serving_changes  # the card's scores are no longer today's predict()
+
+    note_serving_changes(model_dir, meta["inference_changes"])
     log.info("%s: inference settings %s (were %s)", model_dir, change, {k: before.get(k) for k in change})
     return config["inference"]
 

@@ -61,3 +61,35 @@ Config: `{config.config_path}`; seed {config.seed}; trained in {meta['train_seco
 """
     (model_dir / "README.md").write_text(card, encoding="utf-8")
     return report
+
+
+SCORES_HEADING = "## Gold holdout scores (strict, %)"
+SERVING_HEADING = "## Serving changed since these scores"
+
+
+def note_serving_changes(model_dir: str | Path, changes: list[dict]) -> bool:
+    """Say in the card, just above its scores, that the model is now served otherwise than when
+    they were computed (``model.inference_settings``), listing every change, so that nobody takes
+    them for what ``predict()`` returns today. The section is rebuilt from the full list each time.
+    Returns whether a card was there to update."""
+    path = Path(model_dir) / "README.md"
+    if not path.is_file() or not changes:
+        return False
+    card = path.read_text(encoding="utf-8")
+    start = card.find(SERVING_HEADING)
+    if start >= 0:  # drop the old section: up to the next heading
+        end = card.find("\n## ", start + len(SERVING_HEADING))
+        card = card[:start] + (card[end + 1:] if end >= 0 else "")
+    items = []
+    for change in changes:
+        settings = ", ".join(f"`{key}` {change.get('was', {}).get(key)!r} → {value!r}"
+                             for key, value in change.get("set", {}).items())
+        commit = f" at `{change['git_commit']}`" if change.get("git_commit") else ""
+        items.append(f"- {change.get('date', '?')}{commit}: {settings}")
+    section = (f"{SERVING_HEADING}\n\nThe scores below were computed as the model was served when it was "
+               "trained; its inference block (`config.json`) has changed since, so `predict()` now returns "
+               "other spans. Score it again with `make eval`.\n\n" + "\n".join(items) + "\n\n")
+    at = card.find(SCORES_HEADING)
+    card = card[:at] + section + card[at:] if at >= 0 else card.rstrip("\n") + "\n\n" + section
+    path.write_text(card, encoding="utf-8")
+    return True

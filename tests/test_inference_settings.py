@@ -117,3 +117,25 @@ def test_a_model_alone_default_is_scored_beside_a_merge(model_copy, tmp_path):
     assert list(full["gold_sets"]["gold"]["systems"]) == ["rules", "model"]
     with pytest.raises(SystemExit):
         main(args + ["--out", str(tmp_path / "c"), "--merged", "model-first"])
+
+
+def test_the_model_card_says_its_scores_predate_a_serving_change(model_copy):
+    from model.inference_settings import set_settings
+    from model.model_card import SCORES_HEADING, SERVING_HEADING
+
+    card = f"# A model\n\n{SCORES_HEADING}\n\n| micro | 95.2 |\n\n## Limits\n- some\n"
+    (model_copy / "README.md").write_text(card, encoding="utf-8")
+    set_settings(model_copy, min_score=0.8)
+    set_settings(model_copy, snap_quotes=True)
+    text = (model_copy / "README.md").read_text(encoding="utf-8")
+    assert text.count(SERVING_HEADING) == 1  # rebuilt, not stacked
+    assert text.index(SERVING_HEADING) < text.index(SCORES_HEADING)  # read before the scores
+    assert "`min_score` None → 0.8" in text and "`snap_quotes` None → True" in text
+    assert text.endswith("## Limits\n- some\n") and "| micro | 95.2 |" in text
+
+
+def test_no_card_is_written_where_there_was_none(model_copy):
+    from model.inference_settings import set_settings
+
+    set_settings(model_copy, min_score=0.5)
+    assert not (model_copy / "README.md").exists()
