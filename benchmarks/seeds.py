@@ -5,7 +5,7 @@ it, against the rules, and the mean over the seeds.
 artifacts/experiments) writes reports/seeds.md and reports/seeds.json. Why: one model's difference
 from the rules moves by about half a point between seeds, so a claim about a recipe rests on the
 mean over its seeds, whose interval comes from the same document resamples for every seed
-(``model.evaluate.bootstrap(pooled=...)``). Reporting only: like ``make eval`` it chooses nothing,
+(``model.evaluate.evaluate(pooled=...)``). Reporting only: like ``make eval`` it chooses nothing,
 and on the holdout it must not be used to choose anything.
 """
 from __future__ import annotations
@@ -15,10 +15,10 @@ import json
 import logging
 from pathlib import Path
 
-from model.evaluate import bootstrap, model_system, predict_systems, score, script_variants, weak_system
-from model.gold import load_gold
+from model.evaluate import evaluate, model_system, weak_system
 from model.paths import ARTIFACTS_DIR, DEV_GOLD_FILE, GOLD_FILE, PROJECT_ROOT, REPORTS_DIR
 from model.provenance import git_commit
+from model.report import pct, signed_ci
 from model.variants import SCRIPTS
 
 log = logging.getLogger("seeds")
@@ -37,36 +37,23 @@ def score_seeds(gold_path: Path, models: dict[str, Path], n_boot: int = 1000) ->
     of each model's difference from the rules, and of the mean difference over the models."""
     if not models:
         raise ValueError("no models to score")
-    docs = load_gold(gold_path)
-    variants = script_variants(docs)
     systems = {"rules": weak_system(), **{name: model_system(path) for name, path in models.items()}}
-    preds, _ = predict_systems(systems, variants)
     pairs = [(name, "rules") for name in models]
-    out: dict = {"gold": _shown(gold_path), "documents": len(docs), "f1": {}, "diff_ci": {}, "mean_diff": {},
-                 "mean_diff_ci": {}}
-    for script in SCRIPTS:
-        f1 = {name: score(variants[script], preds[name][script])["strict"]["micro"]["f1"] for name in systems}
-        boot = bootstrap(variants[script], {n: preds[n][script] for n in systems}, pairs, n=n_boot,
-                         pooled={"mean": pairs})
-        out["f1"][script] = f1
-        out["diff_ci"][script] = {name: boot["diff"][f"{name} − rules"] for name in models}
-        out["mean_diff"][script] = sum(f1[name] - f1["rules"] for name in models) / len(models)
-        out["mean_diff_ci"][script] = boot["pooled"]["mean"]
-    return out
+    rep = evaluate(gold_path, systems, n_boot=n_boot, pairs=pairs, details=False, pooled={"mean": pairs})
+    f1 = {script: {name: r["by_script"][script]["strict"]["micro"]["f1"] for name, r in rep["systems"].items()}
+          for script in SCRIPTS}
+    return {"gold": _shown(gold_path), "documents": rep["documents"], "f1": f1,
+            "diff_ci": {script: {name: rep["bootstrap"][script]["diff"][f"{name} − rules"] for name in models}
+                        for script in SCRIPTS},
+            "mean_diff": {script: sum(f1[script][m] - f1[script]["rules"] for m in models) / len(models)
+                          for script in SCRIPTS},
+            "mean_diff_ci": {script: rep["bootstrap"][script]["pooled"]["mean"] for script in SCRIPTS}}
 
 
 def _shown(path: Path) -> str:
     """A path as the report shows it: from the project root when it lies inside it."""
     path = Path(path).resolve()
     return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}"
-
-
-def _signed(ci: list[float]) -> str:
-    return f"{100 * ci[0]:+.1f} to {100 * ci[1]:+.1f}"
 
 
 def render(results: dict[str, dict], models: dict[str, Path], commit: str) -> str:
@@ -82,9 +69,10 @@ def render(results: dict[str, dict], models: dict[str, Path], commit: str) -> st
                   "|---" * (3 + 2 * len(models)) + "|"]
         for script in SCRIPTS:
             f1, ci = res["f1"][script], res["diff_ci"][script]
-            lines.append(f"| {script} | {_pct(f1['rules'])} | " + " | ".join(_pct(f1[m]) for m in models)
-                         + " | " + " | ".join(f"{100 * (f1[m] - f1['rules']):+.1f} ({_signed(ci[m])})" for m in models)
-                         + f" | **{100 * res['mean_diff'][script]:+.1f}** ({_signed(res['mean_diff_ci'][script])}) |")
+            cells = [script, pct(f1["rules"]), *(pct(f1[m]) for m in models),
+                     *(f"{100 * (f1[m] - f1['rules']):+.1f} ({signed_ci(ci[m])})" for m in models),
+                     f"**{100 * res['mean_diff'][script]:+.1f}** ({signed_ci(res['mean_diff_ci'][script])})"]
+            lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines)
 

@@ -216,9 +216,11 @@ def _found_only(docs, preds, other) -> dict:
 
 
 def evaluate(gold_path: Path, systems: dict[str, System | Derived], corpus_dir=None, n_boot: int = 1000,
-             pairs: Sequence[tuple[str, str]] = (), details: bool = True, only: set[str] | None = None) -> dict:
+             pairs: Sequence[tuple[str, str]] = (), details: bool = True, only: set[str] | None = None,
+             pooled: dict[str, Sequence[tuple[str, str]]] | None = None) -> dict:
     """Scores of every system on one gold set in the three scripts, with bootstrap intervals of
-    each system and of each pair's difference (per script). ``only``: score these document ids."""
+    each system, of each pair's difference and of each ``pooled`` mean of differences (per
+    script). ``only``: score these document ids."""
     docs = [d for d in load_gold(gold_path, corpus_dir) if only is None or d.id in only]
     variants = script_variants(docs)
     preds, seconds = predict_systems(systems, variants)
@@ -233,7 +235,8 @@ def evaluate(gold_path: Path, systems: dict[str, System | Derived], corpus_dir=N
                                          for d, p in zip(docs, preds[name]["simplified"])}
             sys_report["errors"] = errors(docs, preds[name]["simplified"])
         report["systems"][name] = sys_report
-    report["bootstrap"] = {s: bootstrap(variants[s], {n: preds[n][s] for n in systems}, pairs, n=n_boot)
+    report["bootstrap"] = {s: bootstrap(variants[s], {n: preds[n][s] for n in systems}, pairs, n=n_boot,
+                                        pooled=pooled)
                            for s in SCRIPTS}
     if details:
         report["complementary"] = {f"{a} vs {b}": {a: _found_only(docs, preds[a]["simplified"], preds[b]["simplified"]),

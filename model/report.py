@@ -8,15 +8,15 @@ from .spans import LABELS
 from .variants import SCRIPTS
 
 
-def _pct(x: float | None) -> str:
+def pct(x: float | None) -> str:
     return "—" if x is None else f"{100 * x:.1f}"
 
 
 def _ci(pair: list[float] | None) -> str:
-    return "—" if not pair else f"{_pct(pair[0])}–{_pct(pair[1])}"
+    return "—" if not pair else f"{pct(pair[0])}–{pct(pair[1])}"
 
 
-def _signed_ci(pair: list[float] | None) -> str:
+def signed_ci(pair: list[float] | None) -> str:
     return "—" if not pair else f"{100 * pair[0]:+.1f} to {100 * pair[1]:+.1f}"
 
 
@@ -31,8 +31,8 @@ def score_table(report: dict, names: list[str], script: str) -> str:
         cells = []
         for n in names:
             s = by[n]["strict"][label]
-            cells += [_pct(s["precision"]), _pct(s["recall"]), f"**{_pct(s['f1'])}**"]
-        cells += [_pct(by[n]["overlap"][label]["f1"]) for n in names]
+            cells += [pct(s["precision"]), pct(s["recall"]), f"**{pct(s['f1'])}**"]
+        cells += [pct(by[n]["overlap"][label]["f1"]) for n in names]
         rows.append(f"| {label} | " + " | ".join(cells) + f" | {by[names[0]]['strict'][label]['support']} |")
     return "\n".join(rows)
 
@@ -49,9 +49,9 @@ def summary_table(reports: dict[str, dict]) -> str:
     for gold_name, rep in reports.items():
         for script in SCRIPTS:
             boot = rep["bootstrap"][script]
-            cells = [f"**{_pct(rep['systems'][n]['by_script'][script]['strict']['micro']['f1'])}** "
+            cells = [f"**{pct(rep['systems'][n]['by_script'][script]['strict']['micro']['f1'])}** "
                      f"({_ci(boot['micro'][n])})" for n in names]
-            cells += [_signed_ci(boot["diff"][p]) for p in pairs]
+            cells += [signed_ci(boot["diff"][p]) for p in pairs]
             lines.append(f"| {gold_name} ({rep['documents']} docs) | {script} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -110,7 +110,7 @@ def render_markdown(full: dict) -> str:
                       "| document | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
             first = rep["systems"][names[0]]["by_document"]
             for doc_id in sorted(first, key=first.get):
-                lines.append(f"| {doc_id} | " + " | ".join(_pct(rep["systems"][n]["by_document"][doc_id])
+                lines.append(f"| {doc_id} | " + " | ".join(pct(rep["systems"][n]["by_document"][doc_id])
                                                           for n in names) + " |")
             lines.append("")
     for gold_name, rep in reports.items():
@@ -171,5 +171,5 @@ def render_lf_table(rows: list[dict]) -> str:
 def render_precision_table(table: dict[str, dict]) -> str:
     lines = ["| function | votes | exact hits | precision |", "|---|---|---|---|"]
     for name, r in table.items():
-        lines.append(f"| {name} | {r['votes']} | {r['hits']} | {_pct(r['precision'])} |")
+        lines.append(f"| {name} | {r['votes']} | {r['hits']} | {pct(r['precision'])} |")
     return "\n".join(lines)
