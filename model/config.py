@@ -84,6 +84,11 @@ class TrainConfig:
     self_train_empty_share: float = _opt(0.2, "second stage: share of windows without any span that are kept")
     self_train_max_docs: int | None = _opt(None, "second stage: use at most this many unlabelled passages "
                                                  "(smoke tests)")
+    self_train_share: float = _opt(1.0, "second stage: share of the extra passages the teacher labels, drawn at "
+                                        "random with the seed (1.0: all), so that the stage fits a time budget")
+    self_train_hand: bool = _opt(False, "second stage: the hand-labelled passages keep their hand labels and join "
+                                        "it once (the teacher labels only the others); off: the teacher labels "
+                                        "the corpus' training passages too, and the extra hand-labelled ones stay out")
     # optimisation
     epochs: float = _opt(3, "training epochs")
     learning_rate: float = _opt(1e-4, "peak learning rate (linear decay)")

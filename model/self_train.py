@@ -18,7 +18,9 @@ Passages of the extra directory that share a sentence with a dev or holdout pass
 from __future__ import annotations
 
 import logging
+import random
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from tqdm.auto import tqdm
@@ -47,31 +49,43 @@ def pseudo_label(teacher: str | Path, texts: list[str], merge: str, threshold: f
 
 
 def self_train_rows(config: TrainConfig, teacher: str | Path, train_docs: list[Document],
-                    skip: frozenset[str] = frozenset()) -> tuple[list[dict], dict]:
+                    skip: frozenset[str] = frozenset(),
+                    hand: Sequence[tuple[str, str, list[Span]]] = ()) -> tuple[list[dict], dict]:
     """Training rows of the second stage (the training passages and the extra ones, teacher-labelled)
     and a manifest of what went in. ``skip``: extra passages left out of the pool (the hand-labelled
-    ones: the first stage read them with their hand labels)."""
+    ones: the first stage read them with their hand labels). ``hand``: hand-labelled passages
+    ``(id, normalised text, spans)`` that keep their hand labels (``self_train_hand``): the teacher
+    does not label them, and each of their windows joins the stage once, empty ones included, so
+    that the student does not trade the annotators' reading for the teacher's."""
     from .dataset import labelled_examples
     from .normalize import normalize
 
     extra = [d for d in extra_documents(config.self_train_dir, config.corpus_dir, config.self_train_max_docs)
              if d.id not in skip]
-    docs = list(train_docs) + extra
+    if config.self_train_share < 1.0:
+        rng = random.Random(config.seed)
+        extra = [d for d in extra if rng.random() < config.self_train_share]
+    hand_ids = {doc_id for doc_id, _, _ in hand}
+    docs = [d for d in train_docs if d.id not in hand_ids] + extra
     texts = [normalize(d.text).text for d in docs]
     started = time.time()
     spans = pseudo_label(teacher, texts, config.merge, config.merge_threshold)
     label_seconds = time.time() - started
     rows = labelled_examples([(d.id, t, s) for d, t, s in zip(docs, texts, spans)], config.window_chars,
                              {}, config.seed, empty_share=config.self_train_empty_share)
+    hand_rows = labelled_examples(list(hand), config.window_chars, {}, config.seed)
     manifest = {
         "teacher": str(teacher),
         "training_passages": len(train_docs),
         "extra_passages": len(extra),
+        "extra_share": config.self_train_share,
         "extra_dev_gold_excluded": True,  # the dev gold's extra passages were left out (corpus.extra_documents)
         "extra_dir": str(extra_dir(config.self_train_dir)),
         "characters": sum(map(len, texts)),
         "teacher_spans": sum(map(len, spans)),
-        "windows": len(rows),
+        "hand_passages_kept": len(hand),
+        "hand_windows": len(hand_rows),
+        "windows": len(rows) + len(hand_rows),
         "label_seconds": round(label_seconds, 1),
     }
-    return rows, manifest
+    return rows + hand_rows, manifest

@@ -407,7 +407,7 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
     from datasets import Dataset
     from transformers import AutoTokenizer, set_seed
 
-    from .dataset import ensure_dataset, row_features
+    from .dataset import ensure_dataset, hand_labelled, row_features
     from .reliability import load_reliability
 
     set_seed(config.seed)
@@ -469,11 +469,13 @@ def train(config: TrainConfig, resume: bool = False, overwrite_cache: bool = Fal
         from .corpus import training_documents
         from .self_train import self_train_rows
 
+        hand = hand_labelled(config) if config.self_train_hand else []
         rows, st_manifest = self_train_rows(config, teacher, training_documents(config.corpus_dir),
-                                            skip=frozenset(manifest.get("hand_passages", ())))
+                                            skip=frozenset(manifest.get("hand_passages", ())), hand=hand)
         stage2 = config.with_overrides(epochs=config.self_train_epochs,
                                        learning_rate=config.self_train_learning_rate)
-        train_set = tokenize_dataset(Dataset.from_list(rows, features=row_features()), tokenizer, stage2, reliability)
+        train_set = tokenize_dataset(Dataset.from_list(rows, features=row_features()), tokenizer, stage2, reliability,
+                                     frozenset(doc_id for doc_id, _, _ in hand))
         model = _load_trained(teacher, config)
         fit = _fit(stage2, model, train_set, tokenizer, out.with_name(out.name + ".work2"), resume)
         trainer = fit.trainer

@@ -206,3 +206,55 @@ def test_self_training_pool_leaves_out_the_hand_labelled_extra_passages(tmp_path
     assert (everything["extra_passages"], kept["extra_passages"]) == (2, 1)
     assert {r["doc_id"] for r in rows} == {"9555.txt", "9556.txt"}
     assert {r["doc_id"] for r in kept_rows} == {"9556.txt"}
+
+
+def test_self_training_keeps_the_hand_labels(tmp_path, tiny_model_dir, monkeypatch):
+    """``self_train_hand``: the teacher labels only the passages without hand labels; the
+    hand-labelled ones (corpus and extra) join the second stage once with their hand spans, so the
+    student is not taught the teacher's reading where the annotators' is known."""
+    import model.dataset as dataset
+    import model.self_train as self_train
+    from model.corpus import Document
+    from model.normalize import normalize
+
+    config = _config(tmp_path, tiny_model_dir, monkeypatch)
+    extra, text = _with_extra_passage(tmp_path, config.resolve(config.hand_labels))
+    (extra / "9556.txt").write_text("张庄村位于河南，全村发展养殖。", encoding="utf-8")
+    config = config.with_overrides(self_train_dir=str(extra), self_train_empty_share=1.0, self_train_hand=True)
+    asked: list[str] = []
+
+    def teacher(_, texts, *a, **k):
+        asked.extend(texts)
+        return [[] for _ in texts]  # a teacher that finds nothing: any span below came from the hand labels
+
+    monkeypatch.setattr(self_train, "pseudo_label", teacher)
+    hand = dataset.hand_labelled(config)
+    corpus_doc = Document("9001.txt", TEXT, "corpus")
+    rows, manifest = self_train.self_train_rows(config, "teacher", [corpus_doc],
+                                                skip=frozenset({"9555.txt"}), hand=hand)
+    assert asked == [normalize("张庄村位于河南，全村发展养殖。").text]  # no hand-labelled passage went to the teacher
+    by_doc = {r["doc_id"]: r["tags"] for r in rows}
+    assert set(by_doc) == {"9001.txt", "9555.txt", "9556.txt"} and len(rows) == 3  # each window once
+    assert by_doc["9001.txt"][:3] == [TAG2ID["B-REGION"]] + [TAG2ID["I-REGION"]] * 2  # 西辛庄, by hand
+    assert by_doc["9555.txt"][:3] == [TAG2ID["B-REGION"]] + [TAG2ID["I-REGION"]] * 2  # 下党乡, by hand
+    assert set(by_doc["9556.txt"]) == {0}
+    assert (manifest["hand_passages_kept"], manifest["hand_windows"], manifest["windows"]) == (2, 2, 3)
+
+
+def test_self_training_share_draws_extra_passages_at_random(tmp_path, tiny_model_dir, monkeypatch):
+    """``self_train_share``: a seeded random share of the extra pool (not the first ones), the same
+    draw for the same seed."""
+    import model.self_train as self_train
+
+    config = _config(tmp_path, tiny_model_dir, monkeypatch)
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    for i in range(40):
+        (extra / f"{9600 + i}.txt").write_text(f"第{i}段，全村发展养殖。", encoding="utf-8")
+    monkeypatch.setattr(self_train, "pseudo_label", lambda teacher, texts, *a, **k: [[] for _ in texts])
+    config = config.with_overrides(self_train_dir=str(extra), self_train_empty_share=1.0)
+    ids = lambda cfg: sorted({r["doc_id"] for r in self_train.self_train_rows(cfg, "t", [])[0]})  # noqa: E731
+    everything, half = ids(config), ids(config.with_overrides(self_train_share=0.5))
+    assert len(everything) == 40 and 10 < len(half) < 30 and set(half) < set(everything)
+    assert half != everything[:len(half)]  # drawn, not the first ones
+    assert half == ids(config.with_overrides(self_train_share=0.5))
