@@ -16,9 +16,9 @@ import logging
 from pathlib import Path
 
 from model.evaluate import evaluate, model_system, weak_system
+from model.fmt import pct, signed_ci
 from model.paths import ARTIFACTS_DIR, DEV_GOLD_FILE, GOLD_FILE, PROJECT_ROOT, REPORTS_DIR
 from model.provenance import git_commit
-from model.report import pct, signed_ci
 from model.variants import SCRIPTS
 
 log = logging.getLogger("seeds")

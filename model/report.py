@@ -4,20 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .fmt import pct, pct_interval, signed_ci
 from .spans import LABELS
 from .variants import SCRIPTS
-
-
-def pct(x: float | None) -> str:
-    return "—" if x is None else f"{100 * x:.1f}"
-
-
-def _ci(pair: list[float] | None) -> str:
-    return "—" if not pair else f"{pct(pair[0])}–{pct(pair[1])}"
-
-
-def signed_ci(pair: list[float] | None) -> str:
-    return "—" if not pair else f"{100 * pair[0]:+.1f} to {100 * pair[1]:+.1f}"
 
 
 def score_table(report: dict, names: list[str], script: str) -> str:
@@ -50,7 +39,7 @@ def summary_table(reports: dict[str, dict]) -> str:
         for script in SCRIPTS:
             boot = rep["bootstrap"][script]
             cells = [f"**{pct(rep['systems'][n]['by_script'][script]['strict']['micro']['f1'])}** "
-                     f"({_ci(boot['micro'][n])})" for n in names]
+                     f"({pct_interval(boot['micro'][n])})" for n in names]
             cells += [signed_ci(boot["diff"][p]) for p in pairs]
             lines.append(f"| {gold_name} ({rep['documents']} docs) | {script} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from .enrich import VALUE_KEYS, enrich
+from .fmt import pct
 from .gold import GoldDocument
 from .spans import Span
 
@@ -118,10 +119,6 @@ def value_report(gold_docs: Sequence[GoldDocument], systems_entities: Mapping[st
             "systems": {name: value_accuracy(gold_docs, ents) for name, ents in systems_entities.items()}}
 
 
-def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{100 * x:.1f}"
-
-
 def render_value_table(report: dict) -> str:
     """Markdown: one row per label and field, per system the accuracy given a correct span (with
     the number of spans found) and end to end."""
@@ -140,7 +137,7 @@ def render_value_table(report: dict) -> str:
             row = [label, f"**{f}**" if f == ALL else f, str(first["gold"])]
             for name in systems:
                 c = report["systems"][name][label][f]
-                row += [f"{_pct(c['given_span'])} ({c['found']})", _pct(c["end_to_end"])]
+                row += [f"{pct(c['given_span'])} ({c['found']})", pct(c["end_to_end"])]
             lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 

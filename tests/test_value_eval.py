@@ -98,7 +98,7 @@ def test_report_table():
     lines = table.splitlines()
     assert lines[0].startswith("| label | field | gold | model given span (found) | model end to end | weak")
     row = next(line for line in lines if line.startswith("| POPULATION | value"))
-    assert row == "| POPULATION | value | 1 | – (0) | 0.0 | 100.0 (1) | 100.0 |"
+    assert row == "| POPULATION | value | 1 | — (0) | 0.0 | 100.0 (1) | 100.0 |"
     assert "| REGION | adcode | 3 | 100.0 (2) | 66.7 | 100.0 (3) | 100.0 |" in lines
 
 
