@@ -551,6 +551,18 @@ def _warn_if_one_cpu_process() -> None:
                     "a machine without a GPU (torchrun underneath; the processes then train together over gloo)")
 
 
+def _leave_process_group() -> None:
+    """End a multi-process job (``accelerate launch``, torchrun) cleanly once the model is saved.
+    Left open, the gloo group's threads can still be running when the interpreter exits, and a
+    worker then aborts ("terminate called without an active exception"): the launcher reports the
+    whole job failed although the model was written. A no-op in a single process."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Fine-tune the NER model (make train).",
                                      epilog="config keys: " + "; ".join(f"{k}: {v}" for k, v in field_help().items()))
@@ -579,6 +591,7 @@ def main(argv: list[str] | None = None) -> None:
 
             after = write_model_card
         train(config, resume=args.resume, overwrite_cache=args.overwrite_cache, after_save=after)
+        _leave_process_group()
     except (BaseModelMissing, FileNotFoundError, ValueError) as err:
         parser.exit(2, f"error: {err}\n")
 
